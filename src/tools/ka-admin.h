@@ -1,0 +1,20 @@
+/* ka-admin.h: subcommands of kai-arena-admin
+ *
+ * Copyright 2026 The K-AI Arena authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Each takes the arguments after its subcommand word (argv[0] is the subcommand) and
+ * returns the process exit status: 0 success, 1 a check failed or an error, 2 usage. */
+int ka_admin_pack         (int argc, char **argv);   /* pack build | pack verify */
+int ka_admin_ballots      (int argc, char **argv);   /* ballots */
+int ka_admin_verify_chain (int argc, char **argv);   /* verify-chain */
+int ka_admin_simulate     (int argc, char **argv);   /* simulate */
+
+G_END_DECLS
