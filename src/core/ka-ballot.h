@@ -91,6 +91,9 @@ char     *ka_ballot_canonical_json  (const KaBallot *self,
                                      gboolean        with_hash);
 char     *ka_ballot_compute_hash    (const KaBallot *self);
 gboolean  ka_ballot_verify_hash     (const KaBallot *self);
+gboolean  ka_ballot_validate        (const KaBallot *self,
+                                     gboolean        with_hash,
+                                     GError        **error);
 JsonNode *ka_ballot_to_json         (const KaBallot *self);
 KaBallot *ka_ballot_new_from_json   (JsonNode       *node,
                                      GError        **error);

@@ -26,4 +26,7 @@ gboolean            ka_identity_guard_check_response     (KaIdentityGuard    *se
                                                           const KaPackResponse *response,
                                                           char              **matched_term);
 
+const char         *ka_identity_guess_organisation       (const char         *model_id);
+char              **ka_identity_terms_for_model          (const char         *model_id);
+
 G_END_DECLS

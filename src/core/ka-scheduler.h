@@ -50,4 +50,17 @@ guint        ka_scheduler_get_side_count   (KaScheduler     *self,
                                             const char      *model_id,
                                             gboolean         left);
 
+/* Added by the scheduler's implementation (source-compatible additions). */
+KaPack          *ka_scheduler_get_pack            (KaScheduler  *self);
+KaIdentityGuard *ka_scheduler_get_guard           (KaScheduler  *self);
+guint            ka_scheduler_get_n_unseen_prompts (KaScheduler *self);
+guint            ka_scheduler_get_n_pairs         (KaScheduler  *self);
+void             ka_scheduler_get_pair            (KaScheduler  *self,
+                                                   guint         index,
+                                                   const char  **model_x,
+                                                   const char  **model_y);
+guint            ka_scheduler_get_pair_side_count (KaScheduler  *self,
+                                                   const char   *model_left,
+                                                   const char   *model_right);
+
 G_END_DECLS

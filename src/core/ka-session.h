@@ -37,6 +37,7 @@ typedef enum
 typedef enum
 {
   KA_SESSION_ERROR_NOT_VOTING,  /* vote() called with no battle on show, or twice */
+  KA_SESSION_ERROR_BUSY,        /* next_battle() called while a vote is being committed */
 } KaSessionError;
 
 GQuark ka_session_error_quark (void);
@@ -44,7 +45,8 @@ GQuark ka_session_error_quark (void);
 /*
  * KaSession: the voting loop shared by the window and `kai-arena-admin simulate`:
  * next battle -> vote -> commit -> reveal. Properties: "store", "scheduler", "mode",
- * "ui-language" (construct-only); "state", "battle", "ballot" (read-only, notify).
+ * "ui-language" (construct-only); "state", "battle", "ballot" (read-only, notify);
+ * also "id" (read-only, notify on reset) and "guard" (read-write, see ka_session_set_guard()).
  */
 #define KA_TYPE_SESSION (ka_session_get_type ())
 
@@ -73,5 +75,12 @@ KaBallot       *ka_session_vote_finish    (KaSession           *self,
                                            GAsyncResult        *result,
                                            GError             **error);
 void            ka_session_reset          (KaSession           *self);
+
+/* Added by the session's implementation (source-compatible additions). */
+KaScheduler    *ka_session_get_scheduler  (KaSession           *self);
+KaMode          ka_session_get_mode       (KaSession           *self);
+const char     *ka_session_get_ui_language (KaSession          *self);
+void            ka_session_set_guard      (KaSession           *self,
+                                           KaIdentityGuard     *guard);
 
 G_END_DECLS

@@ -23,7 +23,11 @@ G_BEGIN_DECLS
  * @KA_STORE_ERROR_SQLITE: SQLite failed; the message carries sqlite3_errmsg()
  * @KA_STORE_ERROR_NEWER_SCHEMA: the database was written by a newer K-AI Arena
  * @KA_STORE_ERROR_NOT_WAL: the journal could not be switched to WAL
- * @KA_STORE_ERROR_INVALID: the caller passed an invalid ballot draft
+ * @KA_STORE_ERROR_INVALID: the caller passed an invalid ballot draft or argument
+ * @KA_STORE_ERROR_CONFLICT: the same ID is already stored with different content (a pack
+ *   re-imported with another content hash, a battle recorded twice differently)
+ * @KA_STORE_ERROR_READ_ONLY: a read-only store cannot do this (write, or migrate an older
+ *   schema)
  */
 typedef enum
 {
@@ -31,6 +35,8 @@ typedef enum
   KA_STORE_ERROR_NEWER_SCHEMA,
   KA_STORE_ERROR_NOT_WAL,
   KA_STORE_ERROR_INVALID,
+  KA_STORE_ERROR_CONFLICT,
+  KA_STORE_ERROR_READ_ONLY,
 } KaStoreError;
 
 GQuark ka_store_error_quark (void);
@@ -74,9 +80,16 @@ G_DECLARE_FINAL_TYPE (KaStore, ka_store, KA, STORE, GObject)
 char       *ka_store_default_path          (void);
 KaStore    *ka_store_open                  (const char          *path,
                                             GError             **error);
+KaStore    *ka_store_open_read_only        (const char          *path,
+                                            GError             **error);
+gboolean    ka_store_is_read_only          (KaStore             *self);
+const char *ka_store_get_migration_sql     (int                  version);
 const char *ka_store_get_path              (KaStore             *self);
 const char *ka_store_get_device_id         (KaStore             *self);
 int         ka_store_get_schema_version    (KaStore             *self);
+char       *ka_store_get_pragma            (KaStore             *self,
+                                            const char          *name,
+                                            GError             **error);
 gboolean    ka_store_import_pack           (KaStore             *self,
                                             KaPack              *pack,
                                             GError             **error);
@@ -110,6 +123,16 @@ gint64      ka_store_count_ballots         (KaStore             *self,
                                             GError             **error);
 KaDeliveryState ka_store_get_delivery_state (KaStore            *self,
                                             const char          *ballot_id,
+                                            GError             **error);
+GPtrArray  *ka_store_list_pending          (KaStore             *self,
+                                            guint                limit,
+                                            GError             **error);
+gboolean    ka_store_set_delivery          (KaStore             *self,
+                                            const char          *ballot_id,
+                                            KaDeliveryState      state,
+                                            const char          *receipt,
+                                            const char          *reveal_model_a,
+                                            const char          *reveal_model_b,
                                             GError             **error);
 gboolean    ka_store_verify_chains         (KaStore             *self,
                                             GString             *report,
