@@ -1,0 +1,133 @@
+/* ka-export.h
+ *
+ * Copyright 2026 The K-AI Arena authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ka-ballot.h"
+#include "ka-pack.h"
+#include "ka-rating.h"
+
+G_BEGIN_DECLS
+
+#define KA_EXPORT_FORMAT "kai-arena-export/1"
+
+/* The files of an export directory. */
+#define KA_EXPORT_BALLOTS_CSV    "ballots.csv"
+#define KA_EXPORT_BALLOTS_JSONL  "ballots.jsonl"
+#define KA_EXPORT_FASTCHAT       "battles-fastchat.json"
+#define KA_EXPORT_TALLY_CSV      "tally.csv"
+#define KA_EXPORT_MANIFEST       "manifest.json"
+
+#define KA_EXPORT_ERROR (ka_export_error_quark ())
+
+/**
+ * KaExportError:
+ * @KA_EXPORT_ERROR_PARSE: an input file is not what it should be (the message names the
+ *   file, line or element, and field)
+ * @KA_EXPORT_ERROR_INVALID: the request cannot be carried out (for example our ballots
+ *   without a pack to reveal the models, or an export directory that is not empty)
+ */
+typedef enum
+{
+  KA_EXPORT_ERROR_PARSE,
+  KA_EXPORT_ERROR_INVALID,
+} KaExportError;
+
+GQuark ka_export_error_quark (void);
+
+/**
+ * KaInputKind:
+ * @KA_INPUT_UNKNOWN: neither
+ * @KA_INPUT_FASTCHAT: FastChat/LMArena battles (`model_a`, `model_b`, `winner`)
+ * @KA_INPUT_BALLOTS: K-AI Arena ballots (DESIGN.md §4)
+ */
+typedef enum
+{
+  KA_INPUT_UNKNOWN,
+  KA_INPUT_FASTCHAT,
+  KA_INPUT_BALLOTS,
+} KaInputKind;
+
+/**
+ * KaExportStats:
+ * @added: ballots added to the vote log
+ * @identity_flagged: ballots left out because `identity_flag` is set (DESIGN.md §7)
+ * @unknown_response: ballots left out because a response is in none of the packs
+ * @sealed: ballots left out because their pack is sealed (no model names)
+ *
+ * What ka_export_add_ballots() did with each ballot.
+ */
+typedef struct
+{
+  guint added;
+  guint identity_flagged;
+  guint unknown_response;
+  guint sealed;
+} KaExportStats;
+
+const char  *ka_export_winner_to_fastchat   (KaWinner            winner);
+gboolean     ka_export_winner_from_fastchat (const char         *str,
+                                             KaWinner           *winner);
+gint64       ka_export_parse_time           (const char         *rfc3339);
+KaInputKind  ka_export_detect_input         (GBytes             *bytes);
+gboolean     ka_export_load_fastchat        (KaVoteLog          *log,
+                                             GBytes             *bytes,
+                                             GError            **error);
+GPtrArray   *ka_export_parse_ballots        (GBytes             *bytes,
+                                             GError            **error);
+gboolean     ka_export_add_ballots          (KaVoteLog          *log,
+                                             GPtrArray          *ballots,
+                                             GPtrArray          *packs,
+                                             KaExportStats      *stats);
+gboolean     ka_export_write                (const char         *dir,
+                                             GPtrArray          *ballots,
+                                             GPtrArray          *packs,
+                                             const KaRatingOptions *tally_options,
+                                             GError            **error);
+
+/**
+ * KaAuditKind:
+ * @KA_AUDIT_MISSING: a file, row or ballot that should be there is not
+ * @KA_AUDIT_ALTERED: a file, row or field differs from what was exported
+ * @KA_AUDIT_REORDERED: rows or ballots are out of their exported order
+ * @KA_AUDIT_UNEXPECTED: a file, row or ballot that was not exported
+ * @KA_AUDIT_UNREADABLE: a file cannot be parsed at all
+ */
+typedef enum
+{
+  KA_AUDIT_MISSING,
+  KA_AUDIT_ALTERED,
+  KA_AUDIT_REORDERED,
+  KA_AUDIT_UNEXPECTED,
+  KA_AUDIT_UNREADABLE,
+} KaAuditKind;
+
+/**
+ * KaAuditProblem:
+ * @kind: what is wrong
+ * @file: the file concerned (a name inside the export directory)
+ * @ballot_id: (nullable): the ballot concerned, when there is one
+ * @message: a readable sentence naming the row, field or chain position
+ */
+typedef struct
+{
+  KaAuditKind  kind;
+  char        *file;
+  char        *ballot_id;
+  char        *message;
+} KaAuditProblem;
+
+const char  *ka_audit_kind_to_string        (KaAuditKind         kind);
+void         ka_audit_problem_free          (KaAuditProblem     *problem);
+GPtrArray   *ka_export_audit                (const char         *dir,
+                                             GPtrArray          *packs,
+                                             GError            **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KaAuditProblem, ka_audit_problem_free)
+
+G_END_DECLS
