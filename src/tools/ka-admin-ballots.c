@@ -71,28 +71,30 @@ parse_options (const char    *command,
       return 2;
     }
 
-  /* Checked here too so that the message is about the file, not about SQLite. */
-  if (!g_file_test (*database, G_FILE_TEST_EXISTS))
-    {
-      fprintf (stderr, "kai-arena-admin %s: no database at %s\n", command, *database);
-      return 1;
-    }
-  if (!g_file_test (*database, G_FILE_TEST_IS_REGULAR))
-    {
-      fprintf (stderr, "kai-arena-admin %s: %s is not a regular file\n", command, *database);
-      return 1;
-    }
-
   return -1;
 }
 
+/* Called after every usage check, so that a bad command line exits 2 whatever the file. */
 static KaStore *
 open_store (const char *command,
             const char *database)
 {
   g_autoptr(GError) error = NULL;
-  KaStore *store = ka_store_open_read_only (database, &error);
+  KaStore *store;
 
+  /* Checked here too so that the message is about the file, not about SQLite. */
+  if (!g_file_test (database, G_FILE_TEST_EXISTS))
+    {
+      fprintf (stderr, "kai-arena-admin %s: no database at %s\n", command, database);
+      return NULL;
+    }
+  if (!g_file_test (database, G_FILE_TEST_IS_REGULAR))
+    {
+      fprintf (stderr, "kai-arena-admin %s: %s is not a regular file\n", command, database);
+      return NULL;
+    }
+
+  store = ka_store_open_read_only (database, &error);
   if (store == NULL)
     fprintf (stderr, "kai-arena-admin %s: %s\n", command, error->message);
   return store;
