@@ -1,0 +1,498 @@
+/* ka-application.c
+ *
+ * Copyright 2026 The K-AI Arena authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ka-application"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "ka-application.h"
+#include "ka-identity.h"
+#include "ka-organiser-window.h"
+#include "ka-pack.h"
+#include "ka-preferences-window.h"
+#include "ka-scheduler.h"
+#include "ka-store.h"
+#include "ka-window.h"
+
+#define SAMPLE_PACK "sample-ko.json"
+
+struct _KaApplication
+{
+  AdwApplication  parent_instance;
+
+  char           *pack_path;       /* (nullable): from --pack */
+  char           *database_path;   /* (nullable): from --database */
+  gboolean        organiser;       /* --organiser: open the results, not a vote */
+};
+
+G_DEFINE_FINAL_TYPE (KaApplication, ka_application, ADW_TYPE_APPLICATION)
+
+static const GOptionEntry main_entries[] = {
+  { "pack", 'p', 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Vote on the battle pack in FILE instead of the built-in sample"), N_("FILE") },
+  { "database", 'd', 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Keep ballots in the SQLite database FILE"), N_("FILE") },
+  { "organiser", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Open the results for organisers (leaderboard, intervals, exports)"), NULL },
+  { NULL }
+};
+
+/**
+ * ka_application_get_ui_language:
+ *
+ * Returns: "ko" when the user's first preferred language is Korean, otherwise "en"; the
+ *   value recorded in each ballot's `ui_language`.
+ */
+const char *
+ka_application_get_ui_language (void)
+{
+  const char * const *names = g_get_language_names ();
+
+  if (names != NULL && names[0] != NULL && g_str_has_prefix (names[0], "ko"))
+    return "ko";
+
+  return "en";
+}
+
+static char *
+existing_file (const char *path)
+{
+  if (path != NULL && g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return g_canonicalize_filename (path, NULL);
+
+  return NULL;
+}
+
+/**
+ * ka_application_find_default_pack:
+ *
+ * Finds the built-in sample pack: `PKGDATADIR/packs/sample-ko.json` when installed, else
+ * `$KA_PACK_DIR/sample-ko.json`, else `data/packs/sample-ko.json` in the source tree of an
+ * uninstalled build (next to the build directory of the running executable, or under the
+ * current directory).
+ *
+ * Returns: (transfer full) (nullable): an absolute path, or %NULL if there is none
+ */
+char *
+ka_application_find_default_pack (void)
+{
+  g_autofree char *installed = g_build_filename (PKGDATADIR, "packs", SAMPLE_PACK, NULL);
+  g_autofree char *exe = NULL;
+  const char *env;
+  char *found;
+
+  if ((found = existing_file (installed)) != NULL)
+    return found;
+
+  env = g_getenv ("KA_PACK_DIR");
+  if (env != NULL && *env != '\0')
+    {
+      g_autofree char *path = g_build_filename (env, SAMPLE_PACK, NULL);
+
+      if ((found = existing_file (path)) != NULL)
+        return found;
+    }
+
+  exe = g_file_read_link ("/proc/self/exe", NULL);
+  if (exe != NULL)
+    {
+      g_autofree char *dir = g_path_get_dirname (exe);
+      /* _build/src/kai-arena -> data/packs; also _build/tests/<test>. */
+      static const char * const relative[] = { "../..", "..", "../../.." };
+
+      for (guint i = 0; i < G_N_ELEMENTS (relative); i++)
+        {
+          g_autofree char *path = g_build_filename (dir, relative[i], "data", "packs",
+                                                    SAMPLE_PACK, NULL);
+
+          if ((found = existing_file (path)) != NULL)
+            return found;
+        }
+    }
+
+  {
+    g_autofree char *path = g_build_filename ("data", "packs", SAMPLE_PACK, NULL);
+
+    if ((found = existing_file (path)) != NULL)
+      return found;
+  }
+
+  return NULL;
+}
+
+/**
+ * ka_application_create_session:
+ * @pack_path: the battle pack to vote on
+ * @database_path: the ballot database (created if missing, with its directory)
+ * @ui_language: "ko" or "en", recorded in each ballot
+ *
+ * Everything the desktop app does before its first battle: loads and validates the pack,
+ * opens the store, imports the pack, builds the identity guard and a scheduler seeded
+ * from g_random_int() that has counted the battles already in the store.
+ *
+ * Returns: (transfer full): a citizen-mode session in the IDLE state, or %NULL with
+ *   @error set to a message naming the file that failed
+ */
+KaSession *
+ka_application_create_session (const char  *pack_path,
+                               const char  *database_path,
+                               const char  *ui_language,
+                               GError     **error)
+{
+  g_autoptr(KaPack) pack = NULL;
+  g_autoptr(KaStore) store = NULL;
+  g_autoptr(KaIdentityGuard) guard = NULL;
+  g_autoptr(KaScheduler) scheduler = NULL;
+  g_autofree char *db_dir = NULL;
+
+  g_return_val_if_fail (pack_path != NULL, NULL);
+  g_return_val_if_fail (database_path != NULL, NULL);
+  g_return_val_if_fail (ui_language != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  pack = ka_pack_new_from_file (pack_path, error);
+  if (pack == NULL)
+    {
+      g_prefix_error (error, _("The battle pack “%s” cannot be used: "), pack_path);
+      return NULL;
+    }
+
+  db_dir = g_path_get_dirname (database_path);
+  if (g_mkdir_with_parents (db_dir, 0700) != 0)
+    {
+      int errsv = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errsv),
+                   _("The folder “%s” for the ballot database cannot be created: %s"),
+                   db_dir, g_strerror (errsv));
+      return NULL;
+    }
+
+  store = ka_store_open (database_path, error);
+  if (store == NULL)
+    {
+      g_prefix_error (error, _("The ballot database “%s” cannot be opened: "), database_path);
+      return NULL;
+    }
+
+  if (!ka_store_import_pack (store, pack, error))
+    {
+      g_prefix_error (error, _("The battle pack “%s” cannot be stored: "), pack_path);
+      return NULL;
+    }
+
+  guard = ka_identity_guard_new_for_pack (pack);
+  scheduler = ka_scheduler_new (pack, guard, g_random_int ());
+
+  if (!ka_scheduler_load_history (scheduler, store, error))
+    {
+      g_prefix_error (error, _("The ballot database “%s” cannot be read: "), database_path);
+      return NULL;
+    }
+
+  return ka_session_new (store, scheduler, KA_MODE_CITIZEN, ui_language);
+}
+
+/**
+ * ka_application_new_settings:
+ *
+ * Returns: (transfer full) (nullable): settings for the `io.github.kaiarena.Arena` schema,
+ *   or %NULL when the schema is not installed (an uninstalled build run without
+ *   GSETTINGS_SCHEMA_DIR); g_settings_new() would abort then.
+ */
+GSettings *
+ka_application_new_settings (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, BASE_ID, TRUE);
+
+  if (schema == NULL)
+    {
+      static gsize warned;
+
+      if (g_once_init_enter (&warned))
+        {
+          g_message ("GSettings schema %s is not installed: preferences will not be kept",
+                     BASE_ID);
+          g_once_init_leave (&warned, 1);
+        }
+      return NULL;
+    }
+
+  return g_settings_new_full (schema, NULL, NULL);
+}
+
+static GtkWindow *
+create_window (KaApplication *self)
+{
+  g_autoptr(KaSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pack_path = NULL;
+  g_autofree char *database_path = NULL;
+  KaWindow *window;
+
+  pack_path = self->pack_path != NULL ? g_strdup (self->pack_path)
+                                      : ka_application_find_default_pack ();
+  database_path = self->database_path != NULL ? g_strdup (self->database_path)
+                                              : ka_store_default_path ();
+
+  if (pack_path == NULL)
+    g_set_error (&error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+                 _("The built-in sample battle pack was not found. "
+                   "Start K-AI Arena with --pack FILE to choose one."));
+  else
+    session = ka_application_create_session (pack_path, database_path,
+                                             ka_application_get_ui_language (), &error);
+
+  window = ka_window_new (GTK_APPLICATION (self), session);
+
+  if (session == NULL)
+    {
+      g_warning ("%s", error->message);
+      ka_window_show_error (window, _("Voting Cannot Start"), error->message);
+    }
+
+  return GTK_WINDOW (window);
+}
+
+/* The organiser view reads the same database and pack as the voting window. */
+static GtkWindow *
+create_organiser_window (KaApplication *self)
+{
+  g_autofree char *pack_path = NULL;
+  g_autofree char *database_path = NULL;
+
+  pack_path = self->pack_path != NULL ? g_strdup (self->pack_path)
+                                      : ka_application_find_default_pack ();
+  database_path = self->database_path != NULL ? g_strdup (self->database_path)
+                                              : ka_store_default_path ();
+
+  return GTK_WINDOW (ka_organiser_window_new (GTK_APPLICATION (self), database_path,
+                                              pack_path));
+}
+
+static void
+ka_application_activate (GApplication *app)
+{
+  KaApplication *self = KA_APPLICATION (app);
+  GtkWindow *window;
+
+  window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  if (window == NULL)
+    window = self->organiser ? create_organiser_window (self) : create_window (self);
+
+  gtk_window_present (window);
+}
+
+static int
+ka_application_command_line (GApplication            *app,
+                             GApplicationCommandLine *command_line)
+{
+  KaApplication *self = KA_APPLICATION (app);
+  GVariantDict *options = g_application_command_line_get_options_dict (command_line);
+  const char *path;
+
+  /* Options only choose what the first window opens; a running instance keeps its pack. */
+  if (gtk_application_get_active_window (GTK_APPLICATION (self)) == NULL)
+    {
+      if (g_variant_dict_lookup (options, "pack", "^&ay", &path))
+        {
+          g_autoptr(GFile) file = g_application_command_line_create_file_for_arg (command_line,
+                                                                                  path);
+          g_free (self->pack_path);
+          self->pack_path = g_file_get_path (file);
+        }
+
+      if (g_variant_dict_contains (options, "organiser"))
+        self->organiser = TRUE;
+
+      if (g_variant_dict_lookup (options, "database", "^&ay", &path))
+        {
+          g_autoptr(GFile) file = g_application_command_line_create_file_for_arg (command_line,
+                                                                                  path);
+          g_free (self->database_path);
+          self->database_path = g_file_get_path (file);
+        }
+    }
+
+  g_application_activate (app);
+
+  return EXIT_SUCCESS;
+}
+
+static void
+quit_activated (GSimpleAction *action,
+                GVariant      *param,
+                gpointer       user_data)
+{
+  KaApplication *self = KA_APPLICATION (user_data);
+  GList *windows;
+
+  /* Close rather than destroy, so each window saves its size in close-request. */
+  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
+  for (const GList *l = windows; l != NULL; l = l->next)
+    gtk_window_close (GTK_WINDOW (l->data));
+  g_list_free (windows);
+}
+
+static void
+preferences_activated (GSimpleAction *action,
+                       GVariant      *param,
+                       gpointer       user_data)
+{
+  KaApplication *self = KA_APPLICATION (user_data);
+  g_autoptr(GSettings) settings = ka_application_new_settings ();
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GtkWidget *preferences;
+
+  preferences = ka_preferences_window_new (parent, settings);
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
+static void
+about_activated (GSimpleAction *action,
+                 GVariant      *param,
+                 gpointer       user_data)
+{
+  KaApplication *self = KA_APPLICATION (user_data);
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  static const char *developers[] = { "The K-AI Arena authors", NULL };
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gdk_display_get_default ());
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", parent,
+                        "modal", TRUE,
+                        /* Installed builds have the icon under APP_ID; the resources carry
+                         * it under BASE_ID for uninstalled runs. */
+                        "application-icon", gtk_icon_theme_has_icon (theme, APP_ID) ? APP_ID : BASE_ID,
+                        "application-name", _("K-AI Arena"),
+                        "developer-name", _("The K-AI Arena authors"),
+                        "version", PACKAGE_VERSION,
+                        "developers", developers,
+                        "copyright", "© 2026 The K-AI Arena authors",
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "comments", _("A blind vote between AI models. "
+                                      "Two anonymous answers to the same prompt appear side "
+                                      "by side as Model A and Model B, in random order. "
+                                      "You choose the better one, a tie, or both bad; only "
+                                      "after your vote has been recorded are the models "
+                                      "behind them revealed, so that names and brands "
+                                      "cannot sway the result."),
+                        /* Translators: replace with your names, one per line */
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+
+  adw_about_window_add_legal_section (ADW_ABOUT_WINDOW (about),
+                                      _("Sample battle pack"),
+                                      _("Korean prompts and model answers from "
+                                        "ko-arena-hard-auto by qwopqwop200 "
+                                        "(github.com/qwopqwop200/ko-arena-hard-auto). "
+                                        "Model outputs are also subject to each model "
+                                        "provider's terms."),
+                                      GTK_LICENSE_APACHE_2_0,
+                                      NULL);
+  adw_about_window_add_acknowledgement_section (ADW_ABOUT_WINDOW (about),
+                                                _("Data"),
+                                                (const char *[]) {
+                                                  "ko-arena-hard-auto https://github.com/qwopqwop200/ko-arena-hard-auto",
+                                                  NULL
+                                                });
+
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+organiser_activated (GSimpleAction *action,
+                     GVariant      *param,
+                     gpointer       user_data)
+{
+  KaApplication *self = KA_APPLICATION (user_data);
+  GtkWindow *window = NULL;
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (KA_IS_ORGANISER_WINDOW (l->data))
+      window = l->data;
+
+  if (window == NULL)
+    window = create_organiser_window (self);
+
+  gtk_window_present (window);
+}
+
+static const GActionEntry app_actions[] = {
+  { "organiser", organiser_activated },
+  { "quit", quit_activated },
+  { "preferences", preferences_activated },
+  { "about", about_activated },
+};
+
+static void
+ka_application_startup (GApplication *app)
+{
+  KaApplication *self = KA_APPLICATION (app);
+
+  G_APPLICATION_CLASS (ka_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
+                                   G_N_ELEMENTS (app_actions), self);
+
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit",
+                                         (const char *[]) { "<Primary>q", NULL });
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
+                                         (const char *[]) { "<Primary>comma", NULL });
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-help-overlay",
+                                         (const char *[]) { "<Primary>question", NULL });
+}
+
+static void
+ka_application_finalize (GObject *object)
+{
+  KaApplication *self = KA_APPLICATION (object);
+
+  g_clear_pointer (&self->pack_path, g_free);
+  g_clear_pointer (&self->database_path, g_free);
+
+  G_OBJECT_CLASS (ka_application_parent_class)->finalize (object);
+}
+
+static void
+ka_application_class_init (KaApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = ka_application_finalize;
+
+  app_class->activate = ka_application_activate;
+  app_class->command_line = ka_application_command_line;
+  app_class->startup = ka_application_startup;
+}
+
+static void
+ka_application_init (KaApplication *self)
+{
+  g_application_add_main_option_entries (G_APPLICATION (self), main_entries);
+}
+
+KaApplication *
+ka_application_new (void)
+{
+  /* The resource path stays fixed for the .Devel profile (STYLE.md rule 3), so that
+   * AdwApplication finds style.css and gtk/help-overlay.ui under it. */
+  return g_object_new (KA_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_HANDLES_COMMAND_LINE,
+                       "resource-base-path", "/io/github/kaiarena/Arena",
+                       NULL);
+}

@@ -1,0 +1,355 @@
+/* ka-window.c
+ *
+ * Copyright 2026 The K-AI Arena authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ka-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ka-application.h"
+#include "ka-battle-view.h"
+#include "ka-window.h"
+
+struct _KaWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* template widgets */
+  AdwWindowTitle       *window_title;
+  AdwToastOverlay      *toast_overlay;
+  GtkStack             *stack;
+  KaBattleView         *battle_view;
+  AdwStatusPage        *error_page;
+  AdwStatusPage        *done_page;
+  GtkButton            *new_session_button;
+
+  /* owned */
+  KaSession            *session;     /* (nullable): NULL when the app could not start */
+  GSettings            *settings;    /* (nullable): NULL when the schema is not installed */
+};
+
+G_DEFINE_FINAL_TYPE (KaWindow, ka_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_SESSION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+update_subtitle (KaWindow *self)
+{
+  KaBattle *battle = ka_session_get_battle (self->session);
+  g_autofree char *language = NULL;
+  const char *title;
+
+  if (battle == NULL)
+    return;
+
+  g_object_get (self->session, "ui-language", &language, NULL);
+  title = ka_pack_get_title (ka_battle_get_pack (battle), language);
+  adw_window_title_set_subtitle (self->window_title, title != NULL ? title : "");
+}
+
+static void
+update_page (KaWindow *self)
+{
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "error") == 0)
+    return;
+
+  if (ka_session_get_state (self->session) == KA_SESSION_STATE_EXHAUSTED)
+    {
+      if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "done") != 0)
+        {
+          gtk_stack_set_visible_child_name (self->stack, "done");
+          gtk_widget_grab_focus (GTK_WIDGET (self->new_session_button));
+        }
+    }
+  else
+    gtk_stack_set_visible_child_name (self->stack, "battle");
+
+  update_subtitle (self);
+}
+
+static void
+start_battle (KaWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!ka_battle_view_next_battle (self->battle_view, &error))
+    {
+      g_warning ("Could not show a battle: %s", error->message);
+      ka_window_show_error (self, _("No Battle Can Be Shown"), error->message);
+      return;
+    }
+
+  update_page (self);
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "battle") == 0)
+    ka_battle_view_focus_default (self->battle_view);
+}
+
+static void
+new_session_activated (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *param)
+{
+  KaWindow *self = KA_WINDOW (widget);
+
+  if (self->session == NULL)
+    return;
+
+  ka_session_reset (self->session);
+  start_battle (self);
+}
+
+static void
+session_changed_cb (KaWindow *self)
+{
+  update_page (self);
+}
+
+static gboolean
+ka_window_close_request (GtkWindow *window)
+{
+  KaWindow *self = KA_WINDOW (window);
+
+  if (self->settings != NULL)
+    {
+      int width, height;
+
+      gtk_window_get_default_size (window, &width, &height);
+      g_settings_delay (self->settings);
+      if (width > 0 && height > 0)
+        {
+          g_settings_set_int (self->settings, "window-width", width);
+          g_settings_set_int (self->settings, "window-height", height);
+        }
+      g_settings_set_boolean (self->settings, "window-maximized",
+                              gtk_window_is_maximized (window));
+      g_settings_apply (self->settings);
+    }
+
+  return GTK_WINDOW_CLASS (ka_window_parent_class)->close_request (window);
+}
+
+static void
+ka_window_constructed (GObject *object)
+{
+  KaWindow *self = KA_WINDOW (object);
+
+  G_OBJECT_CLASS (ka_window_parent_class)->constructed (object);
+
+  self->settings = ka_application_new_settings ();
+  if (self->settings != NULL)
+    {
+      gtk_window_set_default_size (GTK_WINDOW (self),
+                                   g_settings_get_int (self->settings, "window-width"),
+                                   g_settings_get_int (self->settings, "window-height"));
+      if (g_settings_get_boolean (self->settings, "window-maximized"))
+        gtk_window_maximize (GTK_WINDOW (self));
+
+      g_settings_bind (self->settings, "text-scale",
+                       self->battle_view, "text-scale",
+                       G_SETTINGS_BIND_GET);
+    }
+
+  if (self->session == NULL)
+    {
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "window.new-session", FALSE);
+      gtk_stack_set_visible_child_name (self->stack, "error");
+      return;
+    }
+
+  g_signal_connect_object (self->session, "notify::state",
+                           G_CALLBACK (session_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::battle",
+                           G_CALLBACK (session_changed_cb), self, G_CONNECT_SWAPPED);
+
+  ka_battle_view_set_session (self->battle_view, self->session);
+
+  if (ka_session_get_state (self->session) == KA_SESSION_STATE_IDLE)
+    start_battle (self);
+  else
+    update_page (self);
+}
+
+static void
+ka_window_dispose (GObject *object)
+{
+  KaWindow *self = KA_WINDOW (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), KA_TYPE_WINDOW);
+
+  g_clear_object (&self->session);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (ka_window_parent_class)->dispose (object);
+}
+
+static void
+ka_window_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  KaWindow *self = KA_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ka_window_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  KaWindow *self = KA_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      self->session = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ka_window_class_init (KaWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->constructed = ka_window_constructed;
+  object_class->dispose = ka_window_dispose;
+  object_class->get_property = ka_window_get_property;
+  object_class->set_property = ka_window_set_property;
+
+  window_class->close_request = ka_window_close_request;
+
+  /**
+   * KaWindow:session:
+   *
+   * The voting session shown, or %NULL when K-AI Arena could not start (the window then
+   * shows the error given to ka_window_show_error()).
+   */
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL,
+                         KA_TYPE_SESSION,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (KA_TYPE_BATTLE_VIEW);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/kaiarena/Arena/ui/ka-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, KaWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, KaWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, KaWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, KaWindow, battle_view);
+  gtk_widget_class_bind_template_child (widget_class, KaWindow, error_page);
+  gtk_widget_class_bind_template_child (widget_class, KaWindow, done_page);
+  gtk_widget_class_bind_template_child (widget_class, KaWindow, new_session_button);
+
+  gtk_widget_class_install_action (widget_class, "window.new-session", NULL,
+                                   new_session_activated);
+}
+
+static void
+ka_window_init (KaWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+#if DEVELOPMENT_BUILD
+  gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
+#endif
+}
+
+/**
+ * ka_window_new:
+ * @application: (nullable): the application, or %NULL in tests
+ * @session: (nullable): the session to show; %NULL for a window that only shows an error
+ */
+KaWindow *
+ka_window_new (GtkApplication *application,
+               KaSession      *session)
+{
+  g_return_val_if_fail (application == NULL || GTK_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (session == NULL || KA_IS_SESSION (session), NULL);
+
+  return g_object_new (KA_TYPE_WINDOW,
+                       "application", application,
+                       "session", session,
+                       NULL);
+}
+
+KaSession *
+ka_window_get_session (KaWindow *self)
+{
+  g_return_val_if_fail (KA_IS_WINDOW (self), NULL);
+
+  return self->session;
+}
+
+KaBattleView *
+ka_window_get_battle_view (KaWindow *self)
+{
+  g_return_val_if_fail (KA_IS_WINDOW (self), NULL);
+
+  return self->battle_view;
+}
+
+/* Returns: "battle", "error" or "done". */
+const char *
+ka_window_get_page (KaWindow *self)
+{
+  g_return_val_if_fail (KA_IS_WINDOW (self), NULL);
+
+  return gtk_stack_get_visible_child_name (self->stack);
+}
+
+/**
+ * ka_window_show_error:
+ * @title: a short headline
+ * @description: (nullable): the reason, in words the voter or operator can act on
+ *
+ * Replaces the battle with an error page. Nothing can be voted on afterwards.
+ */
+void
+ka_window_show_error (KaWindow   *self,
+                      const char *title,
+                      const char *description)
+{
+  g_autofree char *escaped = NULL;
+
+  g_return_if_fail (KA_IS_WINDOW (self));
+  g_return_if_fail (title != NULL);
+
+  /* AdwStatusPage parses its description as Pango markup; error messages quote file
+   * names and pack fields, which must show as they are. */
+  if (description != NULL)
+    escaped = g_markup_escape_text (description, -1);
+
+  adw_status_page_set_title (self->error_page, title);
+  adw_status_page_set_description (self->error_page, escaped);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "window.new-session", FALSE);
+  gtk_stack_set_visible_child_name (self->stack, "error");
+}

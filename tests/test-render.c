@@ -1,0 +1,740 @@
+/* test-render.c
+ *
+ * Copyright 2026 The K-AI Arena authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "test-render"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <adwaita.h>
+#include <gtk/gtk.h>
+#include <json-glib/json-glib.h>
+
+#include "ka-markdown.h"
+#include "ka-response-view.h"
+
+/* ---- helpers ---------------------------------------------------------------------- */
+
+static void
+load_style (void)
+{
+  static gboolean loaded;
+  g_autoptr(GtkCssProvider) provider = NULL;
+
+  if (loaded)
+    return;
+  loaded = TRUE;
+
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (provider, "/io/github/kaiarena/Arena/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
+typedef struct
+{
+  GtkWindow      *window;
+  KaResponseView *view;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  load_style ();
+  fixture->window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (fixture->window, 640, 480);
+  fixture->view = KA_RESPONSE_VIEW (ka_response_view_new ());
+  ka_response_view_set_label (fixture->view, "Model A");
+  gtk_window_set_child (fixture->window, GTK_WIDGET (fixture->view));
+  gtk_window_present (fixture->window);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_object_add_weak_pointer (G_OBJECT (fixture->view), (gpointer *) &fixture->view);
+  gtk_window_destroy (fixture->window);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_null (fixture->view);
+}
+
+static char *
+view_text (KaResponseView *view)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (ka_response_view_get_text_view (view));
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, TRUE);
+}
+
+/* Builds a prompt/response pair of @n turns around the given strings (borrowed). */
+typedef struct
+{
+  KaPackPrompt   prompt;
+  KaPackResponse response;
+  char          *prompt_turns[4];
+  char          *response_turns[4];
+} Thread;
+
+static void
+thread_init (Thread     *thread,
+             guint       n_turns,
+             const char *first,
+             const char *second)
+{
+  memset (thread, 0, sizeof *thread);
+  thread->prompt_turns[0] = (char *) "question 1";
+  thread->prompt_turns[1] = n_turns > 1 ? (char *) "question 2" : NULL;
+  thread->response_turns[0] = (char *) first;
+  thread->response_turns[1] = n_turns > 1 ? (char *) second : NULL;
+  thread->prompt.prompt_id = (char *) "p1";
+  thread->prompt.turns = thread->prompt_turns;
+  thread->prompt.n_turns = n_turns;
+  thread->response.response_id = (char *) "r1";
+  thread->response.prompt_id = (char *) "p1";
+  thread->response.turns = thread->response_turns;
+  thread->response.n_turns = n_turns;
+}
+
+static GtkLabel *
+find_label_with_text (GtkWidget  *root,
+                      const char *text)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkLabel *found;
+
+      if (GTK_IS_LABEL (child) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (child)), text) == 0)
+        return GTK_LABEL (child);
+      found = find_label_with_text (child, text);
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* Every label under @root that is visible (with visible ancestors up to @root). */
+static void
+collect_visible_label_text (GtkWidget *root,
+                            GString   *out)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (!gtk_widget_get_visible (child))
+        continue;
+      if (GTK_IS_LABEL (child))
+        {
+          g_string_append (out, gtk_label_get_text (GTK_LABEL (child)));
+          g_string_append_c (out, '\n');
+        }
+      collect_visible_label_text (child, out);
+    }
+}
+
+/* ---- widget behaviour ------------------------------------------------------------- */
+
+static void
+test_view_properties (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  GtkTextView *text_view = ka_response_view_get_text_view (fixture->view);
+  GtkWidget *scroller = gtk_widget_get_ancestor (GTK_WIDGET (text_view), GTK_TYPE_SCROLLED_WINDOW);
+  g_autofree char *label = NULL;
+
+  g_assert_true (GTK_IS_TEXT_VIEW (text_view));
+  g_assert_false (gtk_text_view_get_editable (text_view));
+  g_assert_false (gtk_text_view_get_cursor_visible (text_view));
+  g_assert_cmpint (gtk_text_view_get_wrap_mode (text_view), ==, GTK_WRAP_WORD_CHAR);
+  g_assert_cmpint (gtk_text_view_get_left_margin (text_view), >, 0);
+  g_assert_cmpint (gtk_text_view_get_right_margin (text_view), >, 0);
+  g_assert_nonnull (scroller);
+  g_assert_true (gtk_widget_is_ancestor (scroller, GTK_WIDGET (fixture->view)));
+  g_assert_true (gtk_widget_get_vexpand (scroller));
+
+  /* The heading is the caller's label, in a title-3 label. */
+  g_assert_cmpstr (ka_response_view_get_label (fixture->view), ==, "Model A");
+  g_object_get (fixture->view, "label", &label, NULL);
+  g_assert_cmpstr (label, ==, "Model A");
+  {
+    GtkLabel *heading = find_label_with_text (GTK_WIDGET (fixture->view), "Model A");
+
+    g_assert_nonnull (heading);
+    g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (heading), "title-3"));
+    ka_response_view_set_label (fixture->view, "모델 B");
+    g_assert_cmpstr (gtk_label_get_text (heading), ==, "모델 B");
+  }
+
+  /* Accessible name of the text is the side label only. */
+  gtk_test_accessible_assert_property (text_view, GTK_ACCESSIBLE_PROPERTY_LABEL, "모델 B");
+}
+
+static void
+test_view_turns (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  Thread thread;
+  g_autofree char *one = NULL;
+  g_autofree char *two = NULL;
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (ka_response_view_get_text_view (fixture->view));
+
+  thread_init (&thread, 1, "Only **one** answer.", NULL);
+  ka_response_view_set_response (fixture->view, &thread.prompt, &thread.response);
+  one = view_text (fixture->view);
+  g_assert_cmpstr (one, ==, "Only one answer.");
+
+  thread_init (&thread, 2, "# First\n\nfirst answer", "second <b>answer</b>");
+  ka_response_view_set_response (fixture->view, &thread.prompt, &thread.response);
+  two = view_text (fixture->view);
+  g_assert_cmpstr (two, ==, "Turn 1\nFirst\n\nfirst answer\n\nTurn 2\nsecond <b>answer</b>");
+
+  /* The marker is small and dim, the answer is not. */
+  {
+    GtkTextIter iter;
+    GtkTextTagTable *table = gtk_text_buffer_get_tag_table (buffer);
+
+    GtkTextTag *marker = gtk_text_tag_table_lookup (table, "ka-turn-marker");
+
+    gtk_text_buffer_get_start_iter (buffer, &iter);
+    g_assert_true (gtk_text_iter_has_tag (&iter, marker));
+    g_assert_true (gtk_text_iter_has_tag (&iter, gtk_text_tag_table_lookup (table, "ka-dim")));
+    gtk_text_buffer_get_iter_at_line (buffer, &iter, 1);
+    g_assert_false (gtk_text_iter_has_tag (&iter, marker));
+    g_assert_true (gtk_text_iter_has_tag (&iter, gtk_text_tag_table_lookup (table, "ka-h1")));
+  }
+
+  /* Without a prompt, the response's own turn count decides; NULL clears. */
+  {
+    g_autofree char *no_prompt = NULL;
+    g_autofree char *cleared = NULL;
+
+    ka_response_view_set_response (fixture->view, NULL, &thread.response);
+    no_prompt = view_text (fixture->view);
+    g_assert_true (g_str_has_prefix (no_prompt, "Turn 1\n"));
+    ka_response_view_set_response (fixture->view, NULL, NULL);
+    cleared = view_text (fixture->view);
+    g_assert_cmpstr (cleared, ==, "");
+  }
+
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
+}
+
+static void
+test_view_reveal (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  Thread thread;
+  GtkLabel *name_label;
+  g_autoptr(GString) shown = g_string_new (NULL);
+  const char *evil = "<b>Evil</b> &amp; <span size=\"99999\">Co</span>\u202E";
+
+  thread_init (&thread, 1, "answer", NULL);
+  ka_response_view_set_response (fixture->view, &thread.prompt, &thread.response);
+
+  /* Before the reveal, nothing but the label and the answer is visible. */
+  collect_visible_label_text (GTK_WIDGET (fixture->view), shown);
+  g_assert_cmpstr (shown->str, ==, "Model A\n");
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (fixture->view), "chosen"));
+
+  ka_response_view_reveal (fixture->view, evil, "Org & Sons", TRUE, "Your choice");
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
+
+  name_label = find_label_with_text (GTK_WIDGET (fixture->view),
+                                     "<b>Evil</b> &amp; <span size=\"99999\">Co</span>⟨U+202E⟩"
+                                     " · Org & Sons");
+  g_assert_nonnull (name_label);
+  g_assert_false (gtk_label_get_use_markup (name_label));
+  g_assert_true (gtk_widget_is_visible (GTK_WIDGET (name_label)));
+  g_assert_nonnull (find_label_with_text (GTK_WIDGET (fixture->view), "Your choice"));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (fixture->view), "chosen"));
+
+  /* The text's accessible name never carries the model name. */
+  gtk_test_accessible_assert_property (ka_response_view_get_text_view (fixture->view),
+                                       GTK_ACCESSIBLE_PROPERTY_LABEL, "Model A");
+
+  /* The other side: revealed, not chosen, no verdict. */
+  ka_response_view_reveal (fixture->view, "Model X", NULL, FALSE, NULL);
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (fixture->view), "chosen"));
+  g_string_truncate (shown, 0);
+  collect_visible_label_text (GTK_WIDGET (fixture->view), shown);
+  g_assert_cmpstr (shown->str, ==, "Model A\nModel X\n");
+
+  /* A new answer must never appear under the previous model's name. */
+  ka_response_view_reveal (fixture->view, "Stale Model", "Org", TRUE, "Your choice");
+  ka_response_view_set_response (fixture->view, &thread.prompt, &thread.response);
+  g_string_truncate (shown, 0);
+  collect_visible_label_text (GTK_WIDGET (fixture->view), shown);
+  g_assert_cmpstr (shown->str, ==, "Model A\n");
+  g_assert_null (find_label_with_text (GTK_WIDGET (fixture->view), "Stale Model · Org"));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (fixture->view), "chosen"));
+}
+
+static void
+test_view_clear (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  GtkTextView *text_view = ka_response_view_get_text_view (fixture->view);
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (text_view);
+  GtkWidget *scroller = gtk_widget_get_ancestor (GTK_WIDGET (text_view), GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *vadj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  GString *long_text = g_string_new (NULL);
+  GtkTextIter a, b;
+  g_autofree char *after = NULL;
+  g_autoptr(GString) shown = g_string_new (NULL);
+  Thread thread;
+
+  for (int i = 0; i < 400; i++)
+    g_string_append_printf (long_text, "Paragraph %d with some text.\n\n", i);
+  thread_init (&thread, 1, long_text->str, NULL);
+  ka_response_view_set_response (fixture->view, &thread.prompt, &thread.response);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
+
+  /* A new answer starts at the top. */
+  g_assert_cmpfloat (gtk_adjustment_get_value (vadj), ==, gtk_adjustment_get_lower (vadj));
+  g_assert_cmpfloat (gtk_adjustment_get_upper (vadj), >, gtk_adjustment_get_page_size (vadj));
+
+  gtk_adjustment_set_value (vadj, gtk_adjustment_get_upper (vadj));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
+  g_assert_cmpfloat (gtk_adjustment_get_value (vadj), >, 0);
+  gtk_text_buffer_get_iter_at_offset (buffer, &a, 10);
+  gtk_text_buffer_get_iter_at_offset (buffer, &b, 200);
+  gtk_text_buffer_select_range (buffer, &a, &b);
+  g_assert_true (gtk_text_buffer_get_has_selection (buffer));
+  ka_response_view_reveal (fixture->view, "Name", "Org", TRUE, "Your choice");
+
+  ka_response_view_clear (fixture->view);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
+
+  after = view_text (fixture->view);
+  g_assert_cmpstr (after, ==, "");
+  g_assert_false (gtk_text_buffer_get_has_selection (buffer));
+  g_assert_cmpfloat (gtk_adjustment_get_value (vadj), ==, 0);
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (fixture->view), "chosen"));
+  collect_visible_label_text (GTK_WIDGET (fixture->view), shown);
+  g_assert_cmpstr (shown->str, ==, "Model A\n");
+  /* Not merely hidden: the name is gone from the widget tree (a11y, inspector). */
+  g_assert_null (find_label_with_text (GTK_WIDGET (fixture->view), "Name · Org"));
+  g_assert_cmpstr (ka_response_view_get_label (fixture->view), ==, "Model A");
+
+  /* Clearing also happens when a scrolled-down view gets a new answer. */
+  ka_response_view_set_response (fixture->view, &thread.prompt, &thread.response);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
+  gtk_adjustment_set_value (vadj, gtk_adjustment_get_upper (vadj));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
+  ka_response_view_set_response (fixture->view, &thread.prompt, &thread.response);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
+  g_assert_cmpfloat (gtk_adjustment_get_value (vadj), ==, 0);
+
+  g_string_free (long_text, TRUE);
+}
+
+static double
+font_size_of (GtkWidget *widget)
+{
+  PangoContext *context = gtk_widget_get_pango_context (widget);
+  PangoFontDescription *desc = pango_context_get_font_description (context);
+
+  return (double) pango_font_description_get_size (desc) / PANGO_SCALE;
+}
+
+static void
+notify_count_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 guint      *count)
+{
+  (*count)++;
+}
+
+static void
+test_view_text_scale (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  GtkWidget *text_view = GTK_WIDGET (ka_response_view_get_text_view (fixture->view));
+  Thread thread;
+  double base, scaled;
+  int height_1, height_2;
+  guint notified = 0;
+
+  thread_init (&thread, 1, "# Title\n\nSome text that is long enough to wrap a few times when "
+                           "the window is narrow, and some more text after it.", NULL);
+  ka_response_view_set_response (fixture->view, &thread.prompt, &thread.response);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
+  base = font_size_of (text_view);
+  g_assert_cmpfloat (base, >, 0);
+  gtk_widget_measure (text_view, GTK_ORIENTATION_VERTICAL, 600, NULL, &height_1, NULL, NULL);
+
+  g_signal_connect (fixture->view, "notify::text-scale", G_CALLBACK (notify_count_cb), &notified);
+  ka_response_view_set_text_scale (fixture->view, 2.0);
+  ka_response_view_set_text_scale (fixture->view, 2.0);
+  g_assert_cmpuint (notified, ==, 1);
+  g_assert_cmpfloat (ka_response_view_get_text_scale (fixture->view), ==, 2.0);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
+
+  /* Existing text grew. */
+  scaled = font_size_of (text_view);
+  g_assert_cmpfloat (scaled, >, base * 1.9);
+  g_assert_cmpfloat (scaled, <, base * 2.1);
+  gtk_widget_measure (text_view, GTK_ORIENTATION_VERTICAL, 600, NULL, &height_2, NULL, NULL);
+  g_assert_cmpint (height_2, >, height_1 * 3 / 2);
+
+  /* New text uses it too, and the range is clamped. */
+  ka_response_view_set_response (fixture->view, &thread.prompt, &thread.response);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
+  g_assert_cmpfloat (font_size_of (text_view), ==, scaled);
+  g_object_set (fixture->view, "text-scale", 0.75, NULL);
+  g_assert_cmpfloat (ka_response_view_get_text_scale (fixture->view), ==, 0.75);
+  ka_response_view_set_text_scale (fixture->view, 9.0);
+  g_assert_cmpfloat (ka_response_view_get_text_scale (fixture->view), ==, 2.0);
+  ka_response_view_set_text_scale (fixture->view, 1.0);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
+  g_assert_cmpfloat (font_size_of (text_view), ==, base);
+}
+
+static void
+test_view_links_inert (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  GtkTextView *text_view = ka_response_view_get_text_view (fixture->view);
+  GtkWidget *plain = gtk_text_view_new ();
+  g_autoptr(GListModel) ours = gtk_widget_observe_controllers (GTK_WIDGET (text_view));
+  g_autoptr(GListModel) theirs = NULL;
+  Thread thread;
+
+  g_object_ref_sink (plain);
+  theirs = gtk_widget_observe_controllers (plain);
+
+  thread_init (&thread, 1, "[click me](https://phishing.example) https://auto.example", NULL);
+  ka_response_view_set_response (fixture->view, &thread.prompt, &thread.response);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
+
+  /* No click or motion handler was added for links: same controllers as a stock view. */
+  g_assert_cmpuint (g_list_model_get_n_items (ours), ==, g_list_model_get_n_items (theirs));
+  g_assert_false (gtk_text_view_get_editable (text_view));
+  {
+    g_autofree char *text = view_text (fixture->view);
+
+    g_assert_cmpstr (text, ==, "click me (https://phishing.example) https://auto.example");
+  }
+
+  g_clear_object (&theirs);
+  g_object_unref (plain);
+}
+
+/* Tables are set in a monospace face in the view: columns line up in pixels even where
+ * a proportional face would make "iiii" and "WWWW" differ. (Hangul alignment in pixels
+ * depends on the installed CJK monospace face, see ka-markdown.c.) */
+static void
+test_view_table_pixels (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  GtkTextView *text_view = ka_response_view_get_text_view (fixture->view);
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (text_view);
+  Thread thread;
+  int first_x = -1;
+  int n_rows = 0;
+  GtkTextIter iter;
+
+  thread_init (&thread, 1,
+               "| name | x |\n|---|---|\n| iiiiiiii | 1 |\n| WWWWWWWW | 2 |\n| mmm | 3 |", NULL);
+  ka_response_view_set_response (fixture->view, &thread.prompt, &thread.response);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
+
+  /* The first '|' of every row (the rule under the header has '+') sits at the same x. */
+  gtk_text_buffer_get_start_iter (buffer, &iter);
+  do
+    {
+      GtkTextIter line_end = iter;
+      GdkRectangle rect;
+
+      gtk_text_iter_forward_to_line_end (&line_end);
+      while (!gtk_text_iter_equal (&iter, &line_end)
+             && gtk_text_iter_get_char (&iter) != '|' && gtk_text_iter_get_char (&iter) != '+')
+        gtk_text_iter_forward_char (&iter);
+      g_assert_false (gtk_text_iter_equal (&iter, &line_end));
+      gtk_text_view_get_iter_location (text_view, &iter, &rect);
+      if (first_x < 0)
+        first_x = rect.x;
+      g_assert_cmpint (rect.x, ==, first_x);
+      n_rows++;
+    }
+  while (gtk_text_iter_forward_line (&iter));
+  g_assert_cmpint (n_rows, ==, 5);
+}
+
+/* ---- real answers ----------------------------------------------------------------- */
+
+static char *
+find_data_dir (const char *relative)
+{
+  const char *srcdir = g_getenv ("G_TEST_SRCDIR");
+  const char *shared = g_getenv ("KA_SHARED_DATA");
+  g_autofree char *local = NULL;
+
+  if (srcdir != NULL)
+    {
+      local = g_build_filename (srcdir, "data", relative, NULL);
+      if (g_file_test (local, G_FILE_TEST_IS_DIR))
+        return g_steal_pointer (&local);
+    }
+  if (shared != NULL)
+    {
+      g_autofree char *path = g_build_filename (shared, relative, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        return g_steal_pointer (&path);
+    }
+
+  return NULL;
+}
+
+/* All "*.jsonl" files under @dir, recursively, sorted. */
+static void
+collect_jsonl (const char *dir,
+               GPtrArray  *out)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  if (d == NULL)
+    return;
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        collect_jsonl (path, out);
+      else if (g_str_has_suffix (name, ".jsonl"))
+        g_ptr_array_add (out, g_steal_pointer (&path));
+    }
+}
+
+static int
+compare_paths (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* The answer turns of one JSON line, in any of the three source layouts:
+ * FastChat (MT-bench): choices[0].turns[] strings; ko-arena-hard: choices[0].turns[].content;
+ * LogicKor: outputs[]. */
+static GPtrArray *
+answer_turns (JsonObject *object)
+{
+  GPtrArray *turns = g_ptr_array_new ();
+  JsonArray *array = NULL;
+
+  if (json_object_has_member (object, "choices"))
+    {
+      JsonArray *choices = json_object_get_array_member (object, "choices");
+      JsonObject *choice = json_array_get_object_element (choices, 0);
+
+      array = json_object_get_array_member (choice, "turns");
+    }
+  else if (json_object_has_member (object, "outputs"))
+    {
+      array = json_object_get_array_member (object, "outputs");
+    }
+  g_assert_nonnull (array);
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+
+      if (JSON_NODE_HOLDS_OBJECT (node))
+        g_ptr_array_add (turns,
+                         (gpointer) json_object_get_string_member (json_node_get_object (node),
+                                                                   "content"));
+      else
+        g_ptr_array_add (turns, (gpointer) json_node_get_string (node));
+    }
+  g_ptr_array_add (turns, NULL);
+
+  return turns;
+}
+
+static gboolean
+has_visible_text (const char *text)
+{
+  for (const char *p = text; p != NULL && *p != '\0'; p++)
+    if (!g_ascii_isspace (*p))
+      return TRUE;
+  return FALSE;
+}
+
+static guint
+render_file (KaResponseView *view,
+             GtkWindow      *window,
+             const char     *path,
+             gsize          *n_bytes)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  gsize length;
+  guint n = 0;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, &error));
+  g_assert_no_error (error);
+
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GPtrArray) turns = NULL;
+      const char *line = lines[i];
+      KaPackPrompt prompt = { 0, };
+      KaPackResponse response = { 0, };
+      g_autofree char *text = NULL;
+      GtkTextBuffer *buffer;
+      GtkTextIter start, end;
+
+      /* LogicKor files start with a byte-order mark. */
+      if (g_str_has_prefix (line, "\xef\xbb\xbf"))
+        line += 3;
+      if (*line == '\0')
+        continue;
+
+      json_parser_load_from_data (parser, line, -1, &error);
+      g_assert_no_error (error);
+      turns = answer_turns (json_node_get_object (json_parser_get_root (parser)));
+
+      prompt.prompt_id = (char *) "p";
+      prompt.n_turns = turns->len - 1;
+      prompt.turns = (char **) turns->pdata;
+      response.response_id = (char *) "r";
+      response.prompt_id = (char *) "p";
+      response.n_turns = turns->len - 1;
+      response.turns = (char **) turns->pdata;
+
+      ka_response_view_set_response (view, &prompt, &response);
+      /* Lay out and draw what is on screen. */
+      gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+
+      buffer = gtk_text_view_get_buffer (ka_response_view_get_text_view (view));
+      gtk_text_buffer_get_bounds (buffer, &start, &end);
+      text = gtk_text_buffer_get_text (buffer, &start, &end, TRUE);
+      g_assert_true (g_utf8_validate (text, -1, NULL));
+      /* Something of every non-empty answer is shown. */
+      for (guint t = 0; t + 1 < turns->len; t++)
+        if (has_visible_text (turns->pdata[t]))
+          g_assert_cmpuint (strlen (text), >, 0);
+
+      *n_bytes += strlen (text);
+      n++;
+    }
+
+  return n;
+}
+
+static void
+render_corpus (Fixture    *fixture,
+               const char *relative,
+               gboolean    shared_only)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+  guint n_answers = 0;
+  gsize n_bytes = 0;
+
+  if (shared_only)
+    {
+      const char *shared = g_getenv ("KA_SHARED_DATA");
+      g_autofree char *path = shared != NULL ? g_build_filename (shared, relative, NULL) : NULL;
+
+      if (path != NULL && g_file_test (path, G_FILE_TEST_IS_DIR))
+        dir = g_steal_pointer (&path);
+    }
+  else
+    {
+      dir = find_data_dir (relative);
+    }
+
+  if (dir == NULL)
+    {
+      g_autofree char *msg = g_strdup_printf ("no %s in tests/data or KA_SHARED_DATA", relative);
+
+      g_test_skip (msg);
+      return;
+    }
+
+  collect_jsonl (dir, files);
+  g_ptr_array_sort (files, compare_paths);
+  if (files->len == 0)
+    {
+      g_test_skip ("no answer files");
+      return;
+    }
+
+  /* Small so that most answers need scrolling; one reused view. */
+  gtk_window_set_default_size (fixture->window, 480, 360);
+  for (guint i = 0; i < files->len; i++)
+    n_answers += render_file (fixture->view, fixture->window, files->pdata[i], &n_bytes);
+
+  g_test_message ("%s: %u answers in %u files, %" G_GSIZE_FORMAT " bytes rendered",
+                  relative, n_answers, files->len, n_bytes);
+  g_assert_cmpuint (n_answers, >, 0);
+}
+
+static void
+test_real_ko_arena_hard (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  render_corpus (fixture, "ko_arena_hard/model_answer", FALSE);
+}
+
+static void
+test_real_mt_bench (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  render_corpus (fixture, "mt_bench/model_answer", FALSE);
+}
+
+static void
+test_real_logickor (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  /* Not redistributable: only ever read from the shared data directory. */
+  render_corpus (fixture, "logickor/evaluated", TRUE);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  /* The accessibility assertions need GTK's test AT context; the suite's GTK_A11Y=none
+   * would give widgets none at all. */
+  g_setenv ("GTK_A11Y", "test", TRUE);
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+#define ADD(path, func) \
+  g_test_add ("/ka/render/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+  ADD ("view/properties", test_view_properties);
+  ADD ("view/turns", test_view_turns);
+  ADD ("view/reveal", test_view_reveal);
+  ADD ("view/clear", test_view_clear);
+  ADD ("view/text-scale", test_view_text_scale);
+  ADD ("view/links-inert", test_view_links_inert);
+  ADD ("view/table-pixels", test_view_table_pixels);
+  ADD ("real/ko-arena-hard", test_real_ko_arena_hard);
+  ADD ("real/mt-bench", test_real_mt_bench);
+  ADD ("real/logickor", test_real_logickor);
+
+#undef ADD
+
+  return g_test_run ();
+}
