@@ -23,6 +23,9 @@
 #include <signal.h>
 #include <sqlite3.h>
 #include <string.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "ka-ballot.h"
 #include "ka-pack.h"
@@ -183,6 +186,15 @@ collector_binary (void)
   return path;
 }
 
+/* A collector outlives a test that aborts unless it dies with it. */
+static void
+die_with_parent (gpointer user_data)
+{
+#ifdef __linux__
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+#endif
+}
+
 static GSubprocess *
 spawn_collector (const char * const  *args,
                  const char          *log_path,
@@ -201,6 +213,7 @@ spawn_collector (const char * const  *args,
   g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
   if (log_path != NULL)
     g_subprocess_launcher_set_stderr_file_path (launcher, log_path);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
 
   return g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error);
 }

@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <glib/gstdio.h>
 #include <errno.h>
 #include <math.h>
@@ -1316,14 +1317,14 @@ audit_ballots_jsonl (const char *dir,
 
       if (!ka_ballot_verify_hash (b))
         report (problems, KA_AUDIT_ALTERED, KA_EXPORT_BALLOTS_JSONL, b->ballot_id,
-                _("%s line %u: ballot %s (device %s, seq %" G_GINT64_FORMAT ") was altered: "
+                _("%s line %u: ballot %s (device %s, seq %" PRId64 ") was altered: "
                   "its hash does not match its content"),
                 KA_EXPORT_BALLOTS_JSONL, number, b->ballot_id, b->device_id, b->seq);
 
       if (prev != NULL && compare_ballots (&prev, (gconstpointer) &b) > 0)
         report (problems, KA_AUDIT_REORDERED, KA_EXPORT_BALLOTS_JSONL, b->ballot_id,
-                _("%s line %u: ballot %s (device %s, seq %" G_GINT64_FORMAT ") is out of "
-                  "order: it comes after ballot %s (device %s, seq %" G_GINT64_FORMAT ")"),
+                _("%s line %u: ballot %s (device %s, seq %" PRId64 ") is out of "
+                  "order: it comes after ballot %s (device %s, seq %" PRId64 ")"),
                 KA_EXPORT_BALLOTS_JSONL, number, b->ballot_id, b->device_id, b->seq,
                 prev->ballot_id, prev->device_id, prev->seq);
       prev = b;
@@ -1408,7 +1409,7 @@ audit_ballots_jsonl (const char *dir,
           if (chain == NULL)
             {
               report (problems, KA_AUDIT_MISSING, KA_EXPORT_BALLOTS_JSONL, NULL,
-                      _("%s: all %" G_GINT64_FORMAT " ballots of device %s are missing"),
+                      _("%s: all %" PRId64 " ballots of device %s are missing"),
                       KA_EXPORT_BALLOTS_JSONL, want, id);
               continue;
             }
@@ -1417,15 +1418,15 @@ audit_ballots_jsonl (const char *dir,
           last = g_ptr_array_index (by_seq, by_seq->len - 1);
           if ((gint64) chain->len < want)
             report (problems, KA_AUDIT_MISSING, KA_EXPORT_BALLOTS_JSONL, NULL,
-                    _("%s: device %s has %u ballots but the manifest lists %" G_GINT64_FORMAT),
+                    _("%s: device %s has %u ballots but the manifest lists %" PRId64),
                     KA_EXPORT_BALLOTS_JSONL, id, chain->len, want);
           else if ((gint64) chain->len > want)
             report (problems, KA_AUDIT_UNEXPECTED, KA_EXPORT_BALLOTS_JSONL, NULL,
-                    _("%s: device %s has %u ballots but the manifest lists %" G_GINT64_FORMAT),
+                    _("%s: device %s has %u ballots but the manifest lists %" PRId64),
                     KA_EXPORT_BALLOTS_JSONL, id, chain->len, want);
           else if (g_strcmp0 (last->hash, want_head) != 0)
             report (problems, KA_AUDIT_ALTERED, KA_EXPORT_BALLOTS_JSONL, last->ballot_id,
-                    _("%s: the chain head of device %s (ballot %s, seq %" G_GINT64_FORMAT
+                    _("%s: the chain head of device %s (ballot %s, seq %" PRId64
                       ") is %s, not the manifest’s %s: the newest ballot was altered or "
                       "replaced"),
                     KA_EXPORT_BALLOTS_JSONL, id, last->ballot_id, last->seq, last->hash,
@@ -1538,7 +1539,7 @@ audit_fastchat (const char *dir,
       if (!g_hash_table_contains (st->battles, b->ballot_id) &&
           !g_hash_table_contains (st->excluded, b->ballot_id))
         report (problems, KA_AUDIT_MISSING, file, b->ballot_id,
-                _("%s: the battle of ballot %s (device %s, seq %" G_GINT64_FORMAT ") is missing"),
+                _("%s: the battle of ballot %s (device %s, seq %" PRId64 ") is missing"),
                 file, b->ballot_id, b->device_id, b->seq);
     }
 }
@@ -1660,7 +1661,7 @@ audit_csv (const char *dir,
 
       if (!g_hash_table_contains (seen, b->ballot_id))
         report (problems, KA_AUDIT_MISSING, file, b->ballot_id,
-                _("%s: the row of ballot %s (device %s, seq %" G_GINT64_FORMAT ") is missing"),
+                _("%s: the row of ballot %s (device %s, seq %" PRId64 ") is missing"),
                 file, b->ballot_id, b->device_id, b->seq);
     }
 }

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "ka-pack.h"
@@ -225,12 +226,12 @@ scanner_fail (Scanner    *sc,
 
   if (path[0] != '\0')
     g_set_error (error, KA_PACK_ERROR, code,
-                 _("%s: %s (line %u, column %u, byte offset %" G_GSIZE_FORMAT ")"),
-                 path, what, line, column, sc->pos);
+                 _("%s: %s (line %u, column %u, byte offset %" PRIu64 ")"),
+                 path, what, line, column, (guint64) sc->pos);
   else
     g_set_error (error, KA_PACK_ERROR, code,
-                 _("%s (line %u, column %u, byte offset %" G_GSIZE_FORMAT ")"),
-                 what, line, column, sc->pos);
+                 _("%s (line %u, column %u, byte offset %" PRIu64 ")"),
+                 what, line, column, (guint64) sc->pos);
   return FALSE;
 }
 
@@ -814,8 +815,8 @@ get_string (JsonObject  *obj,
   if (n > max_bytes)
     {
       g_set_error (error, KA_PACK_ERROR, KA_PACK_ERROR_TOO_LARGE,
-                   _("%s: %" G_GSIZE_FORMAT " bytes, more than the limit of %" G_GSIZE_FORMAT),
-                   mpath, n, max_bytes);
+                   _("%s: %" PRIu64 " bytes, more than the limit of %" PRIu64),
+                   mpath, (guint64) n, (guint64) max_bytes);
       return FALSE;
     }
   if ((flags & STR_ID) && has_control_chars (value))
@@ -919,8 +920,8 @@ get_string_vector (JsonArray   *arr,
       if (len > max_bytes)
         {
           g_set_error (error, KA_PACK_ERROR, KA_PACK_ERROR_TOO_LARGE,
-                       _("%s: %" G_GSIZE_FORMAT " bytes, more than the limit of %"
-                         G_GSIZE_FORMAT), path_i, len, max_bytes);
+                       _("%s: %" PRIu64 " bytes, more than the limit of %" PRIu64),
+                       path_i, (guint64) len, (guint64) max_bytes);
           return NULL;
         }
       out[i] = g_strdup (value);
@@ -1050,8 +1051,8 @@ parse_title (KaPack      *self,
       if (n > MAX_NAME_BYTES)
         {
           g_set_error (error, KA_PACK_ERROR, KA_PACK_ERROR_TOO_LARGE,
-                       _("%s: %" G_GSIZE_FORMAT " bytes, more than the limit of %d"),
-                       path, n, MAX_NAME_BYTES);
+                       _("%s: %" PRIu64 " bytes, more than the limit of %d"),
+                       path, (guint64) n, MAX_NAME_BYTES);
           return FALSE;
         }
       g_hash_table_insert (self->titles, g_strdup (lang), g_strdup (text));
@@ -1479,8 +1480,8 @@ ka_pack_new_from_bytes (GBytes  *bytes,
   if (len > KA_PACK_MAX_BYTES)
     {
       g_set_error (error, KA_PACK_ERROR, KA_PACK_ERROR_TOO_LARGE,
-                   _("the pack is %" G_GSIZE_FORMAT " bytes, more than the limit of %d"),
-                   len, KA_PACK_MAX_BYTES);
+                   _("the pack is %" PRIu64 " bytes, more than the limit of %d"),
+                   (guint64) len, KA_PACK_MAX_BYTES);
       return NULL;
     }
   if (len >= 3 && memcmp (data, "\xEF\xBB\xBF", 3) == 0)
@@ -1493,8 +1494,8 @@ ka_pack_new_from_bytes (GBytes  *bytes,
   if (len > 0 && !g_utf8_validate (data, (gssize) len, &end))
     {
       g_set_error (error, KA_PACK_ERROR, KA_PACK_ERROR_SYNTAX,
-                   _("invalid UTF-8 at byte offset %" G_GSIZE_FORMAT),
-                   (gsize) (end - data));
+                   _("invalid UTF-8 at byte offset %" PRIu64),
+                   (guint64) (end - data));
       return NULL;
     }
   if (!check_json_text (data, len, error))
@@ -1551,8 +1552,8 @@ ka_pack_new_from_file (const char  *path,
   if (g_file_info_get_size (info) > KA_PACK_MAX_BYTES)
     {
       g_set_error (error, KA_PACK_ERROR, KA_PACK_ERROR_TOO_LARGE,
-                   _("%s: the pack is %" G_GOFFSET_FORMAT " bytes, more than the limit of %d"),
-                   path, g_file_info_get_size (info), KA_PACK_MAX_BYTES);
+                   _("%s: the pack is %" PRId64 " bytes, more than the limit of %d"),
+                   path, (gint64) g_file_info_get_size (info), KA_PACK_MAX_BYTES);
       return NULL;
     }
 

@@ -154,6 +154,20 @@ static const char sql_insert_battle[] =
 static const char sql_get_battle[] =
   "SELECT session_id, pack_id, prompt_id, response_a, response_b FROM battles "
   "WHERE battle_id = ?";
+/* Each answered from an index alone: counting must stay cheap with 100,000 ballots. */
+static const char sql_outbox_counts[] =
+  "SELECT delivery, count(*) FROM ballots GROUP BY delivery";
+static const char sql_first_rejected[] =
+  "SELECT coalesce (min(seq), 0) FROM ballots WHERE delivery = 'rejected'";
+static const char sql_last_seq[] =
+  "SELECT coalesce (max(seq), 0) FROM ballots WHERE device_id = ?";
+static const char sql_requeue[] =
+  "UPDATE ballots SET delivery = 'pending', receipt = NULL, delivered_at = NULL "
+  "WHERE device_id = ? AND seq > ? AND delivery = 'delivered'";
+static const char sql_get_by_seq[] =
+  "SELECT " BALLOT_COLUMNS " FROM ballots WHERE device_id = ? AND seq = ?";
+static const char sql_get_reveal[] =
+  "SELECT reveal_model_a, reveal_model_b FROM ballots WHERE ballot_id = ?";
 
 /**
  * ka_delivery_state_to_string:
@@ -1815,5 +1829,373 @@ ka_store_set_meta (KaStore     *self,
   if (rc != SQLITE_DONE)
     return sqlite_error (self, error, rc, "writing meta");
 
+  return TRUE;
+}
+
+/**
+ * ka_store_get_outbox_counts:
+ * @self: a #KaStore
+ * @counts: (out caller-allocates): where to write the counts
+ * @error: return location for a #GError
+ *
+ * Counts the outbox by delivery state in one read transaction (one consistent snapshot),
+ * with the lowest rejected `seq` and the highest `seq` of this store's own device (its
+ * chain's length). Every query is answered from an index. ka-sync uses them for
+ * its "pending" and "rejected" properties and to decide whether a `chain_break` follows a
+ * quarantined ballot (docs/protocol.md §6.2).
+ *
+ * Returns: %TRUE on success; %FALSE with @error set (#KA_STORE_ERROR_SQLITE).
+ */
+gboolean
+ka_store_get_outbox_counts (KaStore         *self,
+                            KaOutboxCounts  *counts,
+                            GError         **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  KaOutboxCounts result = { 0, };
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (KA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (counts != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = g_mutex_locker_new (&self->lock);
+
+  /* BEGIN (deferred) so that both queries read the same snapshot. */
+  if (!exec_script (self, "BEGIN", "starting a read transaction", error))
+    return FALSE;
+
+  stmt = get_statement (self, sql_outbox_counts, error);
+  if (stmt == NULL)
+    goto fail;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      KaDeliveryState state;
+
+      if (!delivery_state_from_string ((const char *) sqlite3_column_text (stmt, 0), &state))
+        continue;
+      switch (state)
+        {
+        case KA_DELIVERY_PENDING:
+          result.pending = sqlite3_column_int64 (stmt, 1);
+          break;
+        case KA_DELIVERY_DELIVERED:
+          result.delivered = sqlite3_column_int64 (stmt, 1);
+          break;
+        case KA_DELIVERY_REJECTED:
+          result.rejected = sqlite3_column_int64 (stmt, 1);
+          break;
+        default:
+          break;
+        }
+    }
+  release_statement (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      sqlite_error (self, error, rc, "counting the outbox");
+      goto fail;
+    }
+
+  stmt = get_statement (self, sql_first_rejected, error);
+  if (stmt == NULL)
+    goto fail;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    result.first_rejected_seq = sqlite3_column_int64 (stmt, 0);
+  release_statement (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      sqlite_error (self, error, rc, "reading the first rejected seq");
+      goto fail;
+    }
+
+  stmt = get_statement (self, sql_last_seq, error);
+  if (stmt == NULL)
+    goto fail;
+  bind_text (stmt, 1, self->device_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    result.last_seq = sqlite3_column_int64 (stmt, 0);
+  release_statement (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      sqlite_error (self, error, rc, "reading the last seq");
+      goto fail;
+    }
+
+  if (!exec_script (self, "COMMIT", "ending a read transaction", error))
+    goto fail;
+
+  *counts = result;
+  return TRUE;
+
+fail:
+  rollback (self);
+  return FALSE;
+}
+
+/**
+ * ka_store_settle_deliveries:
+ * @self: a #KaStore
+ * @settlements: (array length=n_settlements): the outcomes of one receipt
+ * @n_settlements: number of @settlements
+ * @n_ignored: (out) (optional): how many settlements changed nothing because their ballot
+ *   was already delivered and the new state was not `delivered`
+ * @error: return location for a #GError
+ *
+ * Settles many ballots in ONE transaction (one sync to disk for a whole receipt instead of
+ * one per ballot as with ka_store_set_delivery()), stamping `delivered_at` with the current
+ * time and keeping any revealed model names. A delivered ballot stays delivered: a
+ * settlement that would move it to another state is skipped and counted in @n_ignored
+ * (two clients racing the same ballots may see them rejected after a first delivery).
+ * Settling a ballot as `delivered` again replaces its receipt. A ballot ID the store does
+ * not hold makes the whole call fail with #KA_STORE_ERROR_INVALID and change nothing; so
+ * does a settlement to %KA_DELIVERY_PENDING (use ka_store_requeue_delivered()).
+ *
+ * Returns: %TRUE once the transaction has committed.
+ */
+gboolean
+ka_store_settle_deliveries (KaStore                    *self,
+                            const KaDeliverySettlement *settlements,
+                            guint                       n_settlements,
+                            guint                      *n_ignored,
+                            GError                    **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autofree char *now = ka_timestamp_now ();
+  guint ignored = 0;
+
+  g_return_val_if_fail (KA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (settlements != NULL || n_settlements == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  for (guint i = 0; i < n_settlements; i++)
+    {
+      if (settlements[i].ballot_id == NULL ||
+          (settlements[i].state != KA_DELIVERY_DELIVERED &&
+           settlements[i].state != KA_DELIVERY_REJECTED))
+        {
+          g_set_error (error, KA_STORE_ERROR, KA_STORE_ERROR_INVALID,
+                       "settlement %u: a ballot ID and the state delivered or rejected are "
+                       "required", i);
+          return FALSE;
+        }
+    }
+
+  locker = g_mutex_locker_new (&self->lock);
+
+  if (!run_statement (self, sql_begin, error))
+    return FALSE;
+
+  for (guint i = 0; i < n_settlements; i++)
+    {
+      const KaDeliverySettlement *s = &settlements[i];
+      g_autofree char *current = NULL;
+      sqlite3_stmt *stmt;
+      int rc;
+
+      stmt = get_statement (self, sql_get_delivery, error);
+      if (stmt == NULL)
+        goto fail;
+      bind_text (stmt, 1, s->ballot_id);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        current = column_dup (stmt, 0);
+      release_statement (stmt);
+      if (rc == SQLITE_DONE)
+        {
+          g_set_error (error, KA_STORE_ERROR, KA_STORE_ERROR_INVALID,
+                       "no ballot %s in %s", s->ballot_id, self->path);
+          goto fail;
+        }
+      if (rc != SQLITE_ROW)
+        {
+          sqlite_error (self, error, rc, "reading the delivery state");
+          goto fail;
+        }
+
+      if (g_strcmp0 (current, "delivered") == 0 && s->state != KA_DELIVERY_DELIVERED)
+        {
+          ignored++;
+          continue;
+        }
+
+      stmt = get_statement (self, sql_set_delivery, error);
+      if (stmt == NULL)
+        goto fail;
+      bind_text (stmt, 1, ka_delivery_state_to_string (s->state));
+      bind_text (stmt, 2, s->receipt);
+      bind_text (stmt, 3, now);
+      bind_text (stmt, 4, s->reveal_model_a);
+      bind_text (stmt, 5, s->reveal_model_b);
+      bind_text (stmt, 6, s->ballot_id);
+      rc = sqlite3_step (stmt);
+      release_statement (stmt);
+      if (rc != SQLITE_DONE)
+        {
+          sqlite_error (self, error, rc, "updating the delivery state");
+          goto fail;
+        }
+    }
+
+  if (!commit (self, error))
+    return FALSE;
+
+  if (n_ignored != NULL)
+    *n_ignored = ignored;
+  return TRUE;
+
+fail:
+  rollback (self);
+  return FALSE;
+}
+
+/**
+ * ka_store_requeue_delivered:
+ * @self: a #KaStore
+ * @device_id: the device chain
+ * @after_seq: ballots with a `seq` above this one are requeued (0: all)
+ * @error: return location for a #GError
+ *
+ * The one way back from `delivered`: marks @device_id's delivered ballots with `seq` >
+ * @after_seq pending again and clears their receipt and `delivered_at` (revealed model
+ * names are kept: they stay true). ka-sync calls it when the collector's chain endpoint
+ * shows that the collector holds only the first @after_seq ballots of a chain it had
+ * acknowledged, i.e. it was restored from an older backup (docs/protocol.md §7). One
+ * transaction.
+ *
+ * Returns: the number of ballots requeued, or -1 with @error set.
+ */
+gint64
+ka_store_requeue_delivered (KaStore     *self,
+                            const char  *device_id,
+                            gint64       after_seq,
+                            GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (KA_IS_STORE (self), -1);
+  g_return_val_if_fail (device_id != NULL, -1);
+  g_return_val_if_fail (after_seq >= 0, -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  locker = g_mutex_locker_new (&self->lock);
+  stmt = get_statement (self, sql_requeue, error);
+  if (stmt == NULL)
+    return -1;
+  bind_text (stmt, 1, device_id);
+  sqlite3_bind_int64 (stmt, 2, after_seq);
+  rc = sqlite3_step (stmt);
+  release_statement (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      sqlite_error (self, error, rc, "requeueing delivered ballots");
+      return -1;
+    }
+
+  return sqlite3_changes64 (self->db);
+}
+
+/**
+ * ka_store_get_ballot_by_seq:
+ * @self: a #KaStore
+ * @device_id: the device chain
+ * @seq: the position in that chain (1-based)
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the ballot at @seq of @device_id's chain; %NULL
+ *   without an error if there is none, %NULL with @error set on failure.
+ */
+KaBallot *
+ka_store_get_ballot_by_seq (KaStore     *self,
+                            const char  *device_id,
+                            gint64       seq,
+                            GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  KaBallot *ballot = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (KA_IS_STORE (self), NULL);
+  g_return_val_if_fail (device_id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = g_mutex_locker_new (&self->lock);
+  stmt = get_statement (self, sql_get_by_seq, error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, device_id);
+  sqlite3_bind_int64 (stmt, 2, seq);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    ballot = ballot_from_row (stmt);
+  release_statement (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    sqlite_error (self, error, rc, "reading a ballot");
+
+  return ballot;
+}
+
+/**
+ * ka_store_get_reveal:
+ * @self: a #KaStore
+ * @ballot_id: a stored ballot's ID
+ * @model_a: (out) (transfer full) (optional) (nullable): the left model's display name
+ *   from the collector's receipt, or %NULL if none was revealed (yet)
+ * @model_b: (out) (transfer full) (optional) (nullable): likewise for the right model
+ * @error: return location for a #GError (#KA_STORE_ERROR_INVALID for an unknown ballot)
+ *
+ * The names a receipt revealed for a ballot cast on a sealed pack (docs/protocol.md §6.3):
+ * until the ballot is delivered the app shows "names after sync".
+ *
+ * Returns: %TRUE if the ballot exists (whether or not names were revealed).
+ */
+gboolean
+ka_store_get_reveal (KaStore     *self,
+                     const char  *ballot_id,
+                     char       **model_a,
+                     char       **model_b,
+                     GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (KA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (ballot_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = g_mutex_locker_new (&self->lock);
+  stmt = get_statement (self, sql_get_reveal, error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, ballot_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      a = column_dup (stmt, 0);
+      b = column_dup (stmt, 1);
+    }
+  release_statement (stmt);
+
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, KA_STORE_ERROR, KA_STORE_ERROR_INVALID,
+                   "no ballot %s in %s", ballot_id, self->path);
+      return FALSE;
+    }
+  if (rc != SQLITE_ROW)
+    return sqlite_error (self, error, rc, "reading revealed names");
+
+  if (model_a != NULL)
+    *model_a = g_steal_pointer (&a);
+  if (model_b != NULL)
+    *model_b = g_steal_pointer (&b);
   return TRUE;
 }

@@ -144,4 +144,64 @@ gboolean    ka_store_set_meta              (KaStore             *self,
                                             const char          *value,
                                             GError             **error);
 
+/* Outbox support for ka-sync (docs/protocol.md §6, §7). */
+
+/**
+ * KaOutboxCounts:
+ * @pending: ballots waiting to be sent
+ * @delivered: ballots a collector's receipt settled as accepted or duplicate
+ * @rejected: quarantined ballots (a receipt rejected them)
+ * @first_rejected_seq: the lowest `seq` of a rejected ballot, 0 if none
+ * @last_seq: the highest `seq` of this store's own device (its chain's length), 0 if none
+ */
+typedef struct
+{
+  gint64 pending;
+  gint64 delivered;
+  gint64 rejected;
+  gint64 first_rejected_seq;
+  gint64 last_seq;
+} KaOutboxCounts;
+
+/**
+ * KaDeliverySettlement:
+ * @ballot_id: a stored ballot's ID
+ * @state: %KA_DELIVERY_DELIVERED or %KA_DELIVERY_REJECTED
+ * @receipt: (nullable): this ballot's part of the collector's receipt (JSON text)
+ * @reveal_model_a: (nullable): the left model's name from the receipt
+ * @reveal_model_b: (nullable): the right model's name from the receipt
+ *
+ * One ballot's outcome in ka_store_settle_deliveries(). Borrowed strings.
+ */
+typedef struct
+{
+  const char      *ballot_id;
+  KaDeliveryState  state;
+  const char      *receipt;
+  const char      *reveal_model_a;
+  const char      *reveal_model_b;
+} KaDeliverySettlement;
+
+gboolean    ka_store_get_outbox_counts     (KaStore             *self,
+                                            KaOutboxCounts      *counts,
+                                            GError             **error);
+gboolean    ka_store_settle_deliveries     (KaStore             *self,
+                                            const KaDeliverySettlement *settlements,
+                                            guint                n_settlements,
+                                            guint               *n_ignored,
+                                            GError             **error);
+gint64      ka_store_requeue_delivered     (KaStore             *self,
+                                            const char          *device_id,
+                                            gint64               after_seq,
+                                            GError             **error);
+KaBallot   *ka_store_get_ballot_by_seq     (KaStore             *self,
+                                            const char          *device_id,
+                                            gint64               seq,
+                                            GError             **error);
+gboolean    ka_store_get_reveal            (KaStore             *self,
+                                            const char          *ballot_id,
+                                            char               **model_a,
+                                            char               **model_b,
+                                            GError             **error);
+
 G_END_DECLS
