@@ -230,6 +230,14 @@ ka_leaderboard_row_get_rank (KaLeaderboardRow *self)
   return self->rank;
 }
 
+/* Returns: the model's group of the comparison graph (0 = the largest) */
+guint
+ka_leaderboard_row_get_component (KaLeaderboardRow *self)
+{
+  g_return_val_if_fail (KA_IS_LEADERBOARD_ROW (self), 0);
+  return self->component;
+}
+
 const char *
 ka_leaderboard_row_get_model (KaLeaderboardRow *self)
 {
@@ -362,7 +370,10 @@ setup_cell_cb (GtkSignalListItemFactory *factory,
       gtk_widget_add_css_class (label, "numeric");
     }
   if (column == COLUMN_RANK)
-    gtk_widget_add_css_class (label, "ka-rank");
+    {
+      gtk_label_set_xalign (GTK_LABEL (label), 0.5);
+      gtk_widget_add_css_class (label, "ka-rank");
+    }
 
   gtk_list_item_set_child (item, label);
 }

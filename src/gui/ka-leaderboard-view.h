@@ -22,6 +22,7 @@ G_DECLARE_FINAL_TYPE (KaLeaderboardRow, ka_leaderboard_row, KA, LEADERBOARD_ROW,
 
 KaLeaderboardRow *ka_leaderboard_row_new            (const KaRatingEntry *entry);
 guint             ka_leaderboard_row_get_rank       (KaLeaderboardRow    *self);
+guint             ka_leaderboard_row_get_component  (KaLeaderboardRow    *self);
 const char       *ka_leaderboard_row_get_model      (KaLeaderboardRow    *self);
 double            ka_leaderboard_row_get_rating     (KaLeaderboardRow    *self);
 double            ka_leaderboard_row_get_ci_lower   (KaLeaderboardRow    *self);

@@ -325,6 +325,18 @@ set_warnings (KaOrganiserWindow  *self,
   gtk_revealer_set_reveal_child (self->warning_revealer, n > 0);
 }
 
+/* Nothing shown any more (an empty state, an error, another source). */
+static void
+clear_result (KaOrganiserWindow *self)
+{
+  g_clear_pointer (&self->shown, ka_rating_result_unref);
+  /* Without a leaderboard the title shows the window's name and its source instead. */
+  adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, FALSE);
+  ka_leaderboard_view_set_result (self->leaderboard_view, NULL);
+  ka_interval_chart_set_result (self->interval_chart, NULL);
+  ka_winrate_heatmap_set_result (self->winrate_heatmap, NULL);
+}
+
 static void
 show_error (KaOrganiserWindow *self,
             const char        *title,
@@ -333,6 +345,7 @@ show_error (KaOrganiserWindow *self,
   g_autofree char *escaped = message != NULL ? g_markup_escape_text (message, -1) : NULL;
 
   /* AdwStatusPage parses its description as markup. */
+  clear_result (self);
   adw_status_page_set_title (self->error_page, title);
   adw_status_page_set_description (self->error_page, escaped);
   gtk_stack_set_visible_child_name (self->content_stack, "error");
@@ -347,6 +360,7 @@ show_empty (KaOrganiserWindow *self,
 {
   g_autofree char *escaped = description != NULL ? g_markup_escape_text (description, -1) : NULL;
 
+  clear_result (self);
   adw_status_page_set_title (self->empty_page, title);
   adw_status_page_set_description (self->empty_page, escaped);
   gtk_widget_set_visible (GTK_WIDGET (self->empty_clear_button), clear_button);
@@ -376,6 +390,11 @@ show_result (KaOrganiserWindow *self,
   ka_interval_chart_set_result (self->interval_chart, result);
   ka_winrate_heatmap_set_result (self->winrate_heatmap, result);
 
+  {
+    g_autofree char *source = describe_source (self);
+
+    g_string_append_printf (summary, "%s · ", source);
+  }
   if (filters_active (self))
     /* Translators: ballots counted after filtering, of all countable ballots. */
     g_string_append_printf (summary, _("%s of %s ballots (filtered)"), ballots, total);
@@ -418,6 +437,7 @@ show_result (KaOrganiserWindow *self,
   gtk_label_set_text (self->bias_label, bias);
 
   set_warnings (self, ka_rating_result_get_warnings (result));
+  adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, TRUE);
   gtk_stack_set_visible_child_name (self->content_stack, "results");
 }
 
@@ -786,7 +806,8 @@ schedule_recompute (KaOrganiserWindow *self)
   if (self->recompute_id != 0 || self->loaded == NULL)
     return;
 
-  self->recompute_id = g_idle_add (recompute_idle_cb, self);
+  /* Above the redraw priority: a spinning spinner with slow frames must not starve it. */
+  self->recompute_id = g_idle_add_full (G_PRIORITY_DEFAULT, recompute_idle_cb, self, NULL);
   update_busy (self);
 }
 
@@ -1199,12 +1220,9 @@ load_source (KaOrganiserWindow *self)
 
   self->generation++;
   g_clear_pointer (&self->loaded, loaded_free);
-  g_clear_pointer (&self->shown, ka_rating_result_unref);
   g_clear_pointer (&self->wanted_key, g_free);
   g_hash_table_remove_all (self->cache);
-  ka_leaderboard_view_set_result (self->leaderboard_view, NULL);
-  ka_interval_chart_set_result (self->interval_chart, NULL);
-  ka_winrate_heatmap_set_result (self->winrate_heatmap, NULL);
+  clear_result (self);
   set_warnings (self, NULL);
 
   adw_view_switcher_title_set_subtitle (self->switcher_title, subtitle);
