@@ -65,6 +65,13 @@ update_pin_sensitivity (KaOperatorPanel *self)
 {
   gboolean ready = self->pin_state == KA_OPERATOR_PIN_READY;
   gboolean checking = self->pin_state == KA_OPERATOR_PIN_CHECKING;
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+  /* A focused entry made insensitive keeps a blinking cursor that GTK then warns about;
+   * the focus leaves it first. */
+  if (!ready && focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->pin_entry)))
+    gtk_root_set_focus (root, NULL);
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->pin_entry), ready);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "panel.digit", ready);
@@ -144,6 +151,9 @@ ka_operator_panel_dispose (GObject *object)
 {
   KaOperatorPanel *self = KA_OPERATOR_PANEL (object);
 
+  /* The bin's child is the bound template child "stack": detach it first, or AdwBin's
+   * own dispose would unparent it a second time. */
+  adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), KA_TYPE_OPERATOR_PANEL);
 
   g_clear_object (&self->store);
@@ -427,7 +437,8 @@ ka_operator_panel_set_sync_status (KaOperatorPanel *self,
   gtk_label_set_text (self->last_sync_label, last_sync != NULL ? last_sync : _("Never"));
   gtk_widget_set_sensitive (GTK_WIDGET (self->sync_button), can_sync);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->sync_button), explanation);
-  adw_action_row_set_subtitle (self->last_sync_row, !can_sync ? explanation : NULL);
+  /* The row shows it as plain text (use-markup is off): it may quote a server's error. */
+  adw_action_row_set_subtitle (self->last_sync_row, explanation);
 }
 
 static void
