@@ -389,6 +389,7 @@ struct _KaSync
   GRand           *rand;
   GCancellable    *cancellable;      /* cancelled by stop() and dispose() */
   char            *last_error;
+  int              last_error_code;  /* KaSyncError of last_error, -1 if none or another domain */
   KaSyncReport    *last_report;
   GQueue           ops;              /* Op, waiting to run */
   Op              *current_op;
@@ -988,6 +989,24 @@ set_counts (KaSync               *self,
   g_object_thaw_notify (G_OBJECT (self));
 }
 
+/* Runs @function in the owner's context, always from a source there. Not
+ * g_main_context_invoke(): when the owner thread is between two iterations, that calls
+ * @function at once on the calling (worker) thread, and the owner's signal handlers
+ * (widgets) would run on the wrong thread. */
+static void
+invoke_on_owner (GMainContext   *context,
+                 GSourceFunc     function,
+                 gpointer        data,
+                 GDestroyNotify  notify)
+{
+  g_autoptr(GSource) source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, function, data, notify);
+  g_source_set_static_name (source, "[ka-sync] owner callback");
+  g_source_attach (source, context);
+}
+
 static gboolean
 progress_cb (gpointer user_data)
 {
@@ -1024,8 +1043,7 @@ post_progress (Pass      *pass,
       g_ptr_array_add (rejected, NULL);
       progress->rejected = (GStrv) g_ptr_array_free (rejected, FALSE);
     }
-  g_main_context_invoke_full (pass->context, G_PRIORITY_DEFAULT, progress_cb, progress,
-                              (GDestroyNotify) progress_free);
+  invoke_on_owner (pass->context, progress_cb, progress, (GDestroyNotify) progress_free);
 }
 
 static gboolean
@@ -1882,8 +1900,7 @@ pass_thread (gpointer user_data)
   if (!refresh_counts (pass, &count_error))
     g_debug ("could not count the outbox: %s", count_error->message);
 
-  g_main_context_invoke_full (pass->context, G_PRIORITY_DEFAULT, pass_done_cb, pass,
-                              (GDestroyNotify) pass_unref);
+  invoke_on_owner (pass->context, pass_done_cb, pass, (GDestroyNotify) pass_unref);
   return NULL;
 }
 
@@ -1911,9 +1928,13 @@ sibling_path (KaStore    *store,
 }
 
 static void
-set_last_error (KaSync     *self,
-                const char *message)
+set_last_error (KaSync       *self,
+                const GError *error)
 {
+  const char *message = error != NULL ? error->message : NULL;
+
+  /* The code is kept with the message, for words the app can translate. */
+  self->last_error_code = error != NULL && error->domain == KA_SYNC_ERROR ? error->code : -1;
   if (g_strcmp0 (self->last_error, message) == 0)
     return;
   g_free (self->last_error);
@@ -2188,7 +2209,7 @@ pass_done_cb (gpointer user_data)
         self->outcome = outcome;
 
       self->failures++;
-      set_last_error (self, pass->error->message);
+      set_last_error (self, pass->error);
       g_debug ("sync failed (%u in a row): %s", self->failures, pass->error->message);
     }
 
@@ -2606,6 +2627,7 @@ ka_sync_init (KaSync *self)
   self->time_scale = 1.0;
   self->auto_enrol = TRUE;
   self->fetch_pack = TRUE;
+  self->last_error_code = -1;
   g_queue_init (&self->ops);
 }
 
@@ -2794,6 +2816,25 @@ ka_sync_get_last_error (KaSync *self)
   g_return_val_if_fail (KA_IS_SYNC (self), NULL);
 
   return self->last_error;
+}
+
+/**
+ * ka_sync_get_last_error_code:
+ * @self: a #KaSync
+ *
+ * The kind of the last failure, so that the app can explain it in the user's language
+ * rather than show the English #KaSync:last-error. Changes together with
+ * #KaSync:last-error (and is notified with it).
+ *
+ * Returns: the #KaSyncError code of the last failure, or -1 after a success or when the
+ *   last failure was not a #KA_SYNC_ERROR (e.g. a #KA_STORE_ERROR)
+ */
+int
+ka_sync_get_last_error_code (KaSync *self)
+{
+  g_return_val_if_fail (KA_IS_SYNC (self), -1);
+
+  return self->last_error != NULL ? self->last_error_code : -1;
 }
 
 /**

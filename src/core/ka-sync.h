@@ -186,6 +186,7 @@ guint               ka_sync_get_rejected       (KaSync              *self);
 gint64              ka_sync_get_last_sync      (KaSync              *self);
 gint64              ka_sync_get_next_sync      (KaSync              *self);
 const char         *ka_sync_get_last_error     (KaSync              *self);
+int                 ka_sync_get_last_error_code (KaSync             *self);
 gboolean            ka_sync_is_enrolled        (KaSync              *self);
 char               *ka_sync_get_token_path     (KaSync              *self);
 char               *ka_sync_get_pack_path      (KaSync              *self);
