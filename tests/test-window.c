@@ -17,6 +17,7 @@
 #include "ka-battle-view.h"
 #include "ka-height-clamp.h"
 #include "ka-preferences-window.h"
+#include "ka-privacy-page.h"
 #include "ka-response-view.h"
 #include "ka-store.h"
 #include "ka-vote-bar.h"
@@ -1094,16 +1095,28 @@ test_application (void)
   g_autofree char *db_path = g_build_filename (tmpdir, "sub", "ballots.sqlite", NULL);
   g_autofree char *missing = g_build_filename (tmpdir, "missing.json", NULL);
   g_autofree char *json = build_pack_json (3, FALSE);
-  AppRun ok = { 0 }, bad = { 0 };
+  AppRun first = { 0 }, ok = { 0 }, bad = { 0 };
 
   g_file_set_contents (pack_path, json, -1, &error);
   g_assert_no_error (error);
 
+  /* The first run on a new database shows the privacy notice, not a battle. */
+  run_application ((const char *[]) { "--pack", pack_path, "--database", db_path, NULL }, &first);
+  g_assert_cmpstr (first.page, ==, "privacy");
+  /* The database was created where --database said. */
+  g_assert_true (g_file_test (db_path, G_FILE_TEST_IS_REGULAR));
+
+  /* Once the voter has agreed (recorded in the store), the next run shows a battle. */
+  {
+    g_autoptr(KaStore) store = ka_store_open (db_path, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (ka_privacy_record_consent (store, "en", &error));
+    g_assert_no_error (error);
+  }
   run_application ((const char *[]) { "--pack", pack_path, "--database", db_path, NULL }, &ok);
   g_assert_cmpstr (ok.page, ==, "battle");
   g_assert_nonnull (strstr (ok.strings, "Window test pack"));
-  /* The database was created where --database said, with a battle recorded. */
-  g_assert_true (g_file_test (db_path, G_FILE_TEST_IS_REGULAR));
 
   g_test_expect_message ("ka-application", G_LOG_LEVEL_WARNING, "*missing.json*");
   run_application ((const char *[]) { "--pack", missing, "--database", db_path, NULL }, &bad);
@@ -1111,6 +1124,8 @@ test_application (void)
   g_assert_cmpstr (bad.page, ==, "error");
   g_assert_nonnull (strstr (bad.strings, "missing.json"));
 
+  g_free (first.page);
+  g_free (first.strings);
   g_free (ok.page);
   g_free (ok.strings);
   g_free (bad.page);

@@ -13,12 +13,15 @@
 #include <glib/gstdio.h>
 
 #include "ka-application.h"
+#include "ka-contest-window.h"
 #include "ka-identity.h"
+#include "ka-kiosk.h"
 #include "ka-organiser-window.h"
 #include "ka-pack.h"
 #include "ka-preferences-window.h"
 #include "ka-scheduler.h"
 #include "ka-store.h"
+#include "ka-sync.h"
 #include "ka-window.h"
 
 #define SAMPLE_PACK "sample-ko.json"
@@ -30,9 +33,24 @@ struct _KaApplication
   char           *pack_path;       /* (nullable): from --pack */
   char           *database_path;   /* (nullable): from --database */
   gboolean        organiser;       /* --organiser: open the results, not a vote */
+  gboolean        kiosk;           /* --kiosk: an unattended venue kiosk (ka-kiosk.c) */
+
+  /* background sync (issue 3): one KaSync for the voting window's store */
+  GSettings      *settings;        /* (nullable): watched for "server-url" */
+  KaStore        *sync_store;      /* (nullable): the store ballots are sent from */
+  gboolean        sync_kiosk;      /* a kiosk enrols with the organisers' code only */
+  KaSync         *sync;            /* (nullable): NULL while no collector is set */
 };
 
 G_DEFINE_FINAL_TYPE (KaApplication, ka_application, ADW_TYPE_APPLICATION)
+
+enum {
+  PROP_0,
+  PROP_SYNC,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static const GOptionEntry main_entries[] = {
   { "pack", 'p', 0, G_OPTION_ARG_FILENAME, NULL,
@@ -41,21 +59,29 @@ static const GOptionEntry main_entries[] = {
     N_("Keep ballots in the SQLite database FILE"), N_("FILE") },
   { "organiser", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Open the results for organisers (leaderboard, intervals, exports)"), NULL },
+  { "kiosk", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Run full screen as an unattended venue kiosk (leave it with the operator PIN)"), NULL },
   { NULL }
 };
 
 /**
  * ka_application_get_ui_language:
  *
- * Returns: "ko" when the user's first preferred language is Korean, otherwise "en"; the
- *   value recorded in each ballot's `ui_language`.
+ * The language the interface is really shown in, recorded in each ballot's `ui_language`.
+ * It is read from the message catalogue itself rather than from the environment: gettext
+ * ignores `LANGUAGE=ko` under the C locale, and a ballot must not claim a Korean screen that
+ * showed English.
+ *
+ * Returns: (transfer none): "ko" or "en"
  */
 const char *
 ka_application_get_ui_language (void)
 {
-  const char * const *names = g_get_language_names ();
+  /* Translators: the language code of this translation, recorded with every ballot.
+   * Korean: "ko". Do not translate into anything but a language code. */
+  const char *tag = C_("ui-language", "en");
 
-  if (names != NULL && names[0] != NULL && g_str_has_prefix (names[0], "ko"))
+  if (g_str_equal (tag, "ko"))
     return "ko";
 
   return "en";
@@ -146,6 +172,23 @@ ka_application_create_session (const char  *pack_path,
                                const char  *ui_language,
                                GError     **error)
 {
+  return ka_application_create_session_for_mode (pack_path, database_path, ui_language,
+                                                 KA_MODE_CITIZEN, error);
+}
+
+/**
+ * ka_application_create_session_for_mode:
+ * @mode: %KA_MODE_KIOSK for a venue kiosk, recorded in each ballot
+ *
+ * Like ka_application_create_session(), for either mode.
+ */
+KaSession *
+ka_application_create_session_for_mode (const char  *pack_path,
+                                        const char  *database_path,
+                                        const char  *ui_language,
+                                        KaMode       mode,
+                                        GError     **error)
+{
   g_autoptr(KaPack) pack = NULL;
   g_autoptr(KaStore) store = NULL;
   g_autoptr(KaIdentityGuard) guard = NULL;
@@ -197,7 +240,7 @@ ka_application_create_session (const char  *pack_path,
       return NULL;
     }
 
-  return ka_session_new (store, scheduler, KA_MODE_CITIZEN, ui_language);
+  return ka_session_new (store, scheduler, mode, ui_language);
 }
 
 /**
@@ -232,6 +275,115 @@ ka_application_new_settings (void)
   return g_settings_new_full (schema, NULL, NULL);
 }
 
+/* --kiosk, or the `kiosk-mode` key set by a venue's system image. */
+static gboolean
+wants_kiosk (KaApplication *self)
+{
+  g_autoptr(GSettings) settings = NULL;
+
+  if (self->kiosk)
+    return TRUE;
+
+  settings = ka_application_new_settings ();
+  return settings != NULL && g_settings_get_boolean (settings, "kiosk-mode");
+}
+
+/* Background sync (issue 3, docs/protocol.md §9) ----------------------------------------- */
+
+static void
+set_sync (KaApplication *self,
+          KaSync        *sync)
+{
+  if (self->sync == sync)
+    return;
+
+  if (self->sync != NULL)
+    ka_sync_stop (self->sync);
+  g_set_object (&self->sync, sync);
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (KA_IS_WINDOW (l->data))
+      ka_window_set_sync (l->data, sync);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC]);
+}
+
+/* Creates, retargets or drops the sync to follow the "server-url" key. An empty key means
+ * ballots stay on this device. A bad URL is kept: the sync reports it ("not enrolled"). */
+static void
+update_sync (KaApplication *self)
+{
+  g_autofree char *url = NULL;
+  g_autoptr(KaSync) sync = NULL;
+
+  if (self->settings != NULL)
+    url = g_strstrip (g_settings_get_string (self->settings, "server-url"));
+
+  if (self->sync_store == NULL || url == NULL || url[0] == '\0')
+    {
+      set_sync (self, NULL);
+      return;
+    }
+
+  if (self->sync != NULL && ka_sync_get_store (self->sync) == self->sync_store)
+    {
+      ka_sync_set_server_url (self->sync, url);
+      return;
+    }
+
+  sync = ka_sync_new (self->sync_store, url);
+  g_object_set (sync, "auto-enrol", !self->sync_kiosk, NULL);
+  set_sync (self, sync);
+  ka_sync_start (sync);
+}
+
+static void
+server_url_changed_cb (KaApplication *self)
+{
+  update_sync (self);
+}
+
+/* The voting window's store is the one ballots are sent from. */
+static void
+attach_sync (KaApplication *self,
+             KaWindow      *window,
+             KaSession     *session,
+             gboolean       kiosk)
+{
+  g_set_object (&self->sync_store, ka_session_get_store (session));
+  self->sync_kiosk = kiosk;
+  update_sync (self);
+  ka_window_set_sync (window, self->sync);
+}
+
+/**
+ * ka_application_get_sync:
+ *
+ * Returns: (transfer none) (nullable): the background sync of the voting window's store,
+ *   or %NULL while no collector is set (the "server-url" key is empty)
+ */
+KaSync *
+ka_application_get_sync (KaApplication *self)
+{
+  g_return_val_if_fail (KA_IS_APPLICATION (self), NULL);
+
+  return self->sync;
+}
+
+/* A citizen window sends nothing, not even its enrolment, before the voter has agreed
+ * to the privacy notice. */
+static void
+consent_changed_cb (KaWindow      *window,
+                    GParamSpec    *pspec,
+                    KaApplication *self)
+{
+  if (ka_window_get_consent_required (window) || ka_window_get_session (window) == NULL)
+    return;
+
+  g_signal_handlers_disconnect_by_func (window, consent_changed_cb, self);
+  attach_sync (self, window, ka_window_get_session (window), FALSE);
+}
+
 static GtkWindow *
 create_window (KaApplication *self)
 {
@@ -239,6 +391,7 @@ create_window (KaApplication *self)
   g_autoptr(GError) error = NULL;
   g_autofree char *pack_path = NULL;
   g_autofree char *database_path = NULL;
+  gboolean kiosk = wants_kiosk (self);
   KaWindow *window;
 
   pack_path = self->pack_path != NULL ? g_strdup (self->pack_path)
@@ -251,10 +404,28 @@ create_window (KaApplication *self)
                  _("The built-in sample battle pack was not found. "
                    "Start K-AI Arena with --pack FILE to choose one."));
   else
-    session = ka_application_create_session (pack_path, database_path,
-                                             ka_application_get_ui_language (), &error);
+    session = ka_application_create_session_for_mode (pack_path, database_path,
+                                                      ka_application_get_ui_language (),
+                                                      kiosk ? KA_MODE_KIOSK : KA_MODE_CITIZEN,
+                                                      &error);
 
-  window = ka_window_new (GTK_APPLICATION (self), session);
+  window = g_object_new (KA_TYPE_WINDOW,
+                         "application", self,
+                         "session", session,
+                         "consent-required", !kiosk,
+                         NULL);
+  if (session != NULL && ka_window_get_consent_required (window))
+    g_signal_connect_object (window, "notify::consent-required",
+                             G_CALLBACK (consent_changed_cb), self, 0);
+  else if (session != NULL)
+    attach_sync (self, window, session, kiosk);
+
+  if (kiosk)
+    {
+      g_autoptr(GSettings) settings = ka_application_new_settings ();
+
+      ka_kiosk_bind_settings (ka_kiosk_attach (window), settings);
+    }
 
   if (session == NULL)
     {
@@ -289,7 +460,8 @@ ka_application_activate (GApplication *app)
 
   window = gtk_application_get_active_window (GTK_APPLICATION (self));
   if (window == NULL)
-    window = self->organiser ? create_organiser_window (self) : create_window (self);
+    window = self->organiser && !wants_kiosk (self) ? create_organiser_window (self)
+                                                    : create_window (self);
 
   gtk_window_present (window);
 }
@@ -315,6 +487,9 @@ ka_application_command_line (GApplication            *app,
 
       if (g_variant_dict_contains (options, "organiser"))
         self->organiser = TRUE;
+
+      if (g_variant_dict_contains (options, "kiosk"))
+        self->kiosk = TRUE;
 
       if (g_variant_dict_lookup (options, "database", "^&ay", &path))
         {
@@ -356,6 +531,8 @@ preferences_activated (GSimpleAction *action,
   GtkWidget *preferences;
 
   preferences = ka_preferences_window_new (parent, settings);
+  /* The Sync group follows the sync that a new collector address creates or drops. */
+  g_object_bind_property (self, "sync", preferences, "sync", G_BINDING_SYNC_CREATE);
   gtk_window_present (GTK_WINDOW (preferences));
 }
 
@@ -413,6 +590,29 @@ about_activated (GSimpleAction *action,
 }
 
 static void
+about_contest_activated (GSimpleAction *action,
+                         GVariant      *param,
+                         gpointer       user_data)
+{
+  KaApplication *self = KA_APPLICATION (user_data);
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GtkWindow *window;
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    {
+      if (KA_IS_CONTEST_WINDOW (l->data))
+        {
+          gtk_window_present (l->data);
+          return;
+        }
+    }
+
+  window = GTK_WINDOW (ka_contest_window_new (parent));
+  gtk_window_set_application (window, GTK_APPLICATION (self));
+  gtk_window_present (window);
+}
+
+static void
 organiser_activated (GSimpleAction *action,
                      GVariant      *param,
                      gpointer       user_data)
@@ -435,6 +635,7 @@ static const GActionEntry app_actions[] = {
   { "quit", quit_activated },
   { "preferences", preferences_activated },
   { "about", about_activated },
+  { "about-contest", about_contest_activated },
 };
 
 static void
@@ -453,6 +654,56 @@ ka_application_startup (GApplication *app)
                                          (const char *[]) { "<Primary>comma", NULL });
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-help-overlay",
                                          (const char *[]) { "<Primary>question", NULL });
+
+  self->settings = ka_application_new_settings ();
+  if (self->settings != NULL)
+    g_signal_connect_object (self->settings, "changed::server-url",
+                             G_CALLBACK (server_url_changed_cb), self, G_CONNECT_SWAPPED);
+}
+
+static void
+ka_application_shutdown (GApplication *app)
+{
+  KaApplication *self = KA_APPLICATION (app);
+
+  /* Cancels a request in flight; its batch stays pending and is resent next time. */
+  set_sync (self, NULL);
+  g_clear_object (&self->sync_store);
+
+  G_APPLICATION_CLASS (ka_application_parent_class)->shutdown (app);
+}
+
+static void
+ka_application_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  KaApplication *self = KA_APPLICATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_SYNC:
+      g_value_set_object (value, self->sync);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ka_application_dispose (GObject *object)
+{
+  KaApplication *self = KA_APPLICATION (object);
+
+  if (self->sync != NULL)
+    ka_sync_stop (self->sync);
+  g_clear_object (&self->sync);
+  g_clear_object (&self->sync_store);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (ka_application_parent_class)->dispose (object);
 }
 
 static void
@@ -472,11 +723,27 @@ ka_application_class_init (KaApplicationClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
+  object_class->dispose = ka_application_dispose;
   object_class->finalize = ka_application_finalize;
+  object_class->get_property = ka_application_get_property;
+
+  /**
+   * KaApplication:sync:
+   *
+   * The background sync (a #KaSync) of the voting window's store, or %NULL while no
+   * collector is set. Replaced when the "server-url" key changes to or from empty.
+   */
+  properties[PROP_SYNC] =
+    g_param_spec_object ("sync", NULL, NULL,
+                         KA_TYPE_SYNC,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   app_class->activate = ka_application_activate;
   app_class->command_line = ka_application_command_line;
   app_class->startup = ka_application_startup;
+  app_class->shutdown = ka_application_shutdown;
 }
 
 static void

@@ -9,6 +9,7 @@
 #include <adwaita.h>
 
 #include "ka-session.h"
+#include "ka-sync.h"
 
 G_BEGIN_DECLS
 
@@ -23,6 +24,12 @@ KaSession     *ka_application_create_session      (const char  *pack_path,
                                                    const char  *database_path,
                                                    const char  *ui_language,
                                                    GError     **error);
+KaSession     *ka_application_create_session_for_mode (const char  *pack_path,
+                                                   const char  *database_path,
+                                                   const char  *ui_language,
+                                                   KaMode       mode,
+                                                   GError     **error);
 GSettings     *ka_application_new_settings        (void);
+KaSync        *ka_application_get_sync            (KaApplication *self);
 
 G_END_DECLS

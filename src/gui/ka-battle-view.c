@@ -15,6 +15,7 @@
 #include "ka-height-clamp.h"
 #include "ka-markdown.h"
 #include "ka-response-view.h"
+#include "ka-sync.h"
 #include "ka-vote-bar.h"
 
 /* The prompt area's height limit at 100 % text size, in pixels; longer prompts scroll. */
@@ -37,9 +38,12 @@ struct _KaBattleView
   /* owned */
   KaSession         *session;
   GSignalGroup      *session_signals;
+  KaSync            *sync;             /* (nullable): background sync (issue 3) */
+  GSignalGroup      *sync_signals;
   GCancellable      *cancellable;
   KaBattle          *shown_battle;     /* the battle whose text is on screen */
   char              *revealed_ballot;  /* ballot_id whose names are on screen */
+  gboolean           names_pending;    /* sealed: revealed_ballot still waits for names */
   double             text_scale;
   gboolean           committing;       /* a vote is in flight: refuse another one */
 };
@@ -50,6 +54,7 @@ enum {
   PROP_0,
   PROP_SESSION,
   PROP_TEXT_SCALE,
+  PROP_SYNC,
   N_PROPS
 };
 
@@ -180,6 +185,7 @@ show_battle (KaBattleView *self,
 {
   g_set_object (&self->shown_battle, battle);
   g_clear_pointer (&self->revealed_ballot, g_free);
+  self->names_pending = FALSE;
 
   ka_response_view_clear (self->response_a);
   ka_response_view_clear (self->response_b);
@@ -233,37 +239,17 @@ format_choice (KaWinner           winner,
     }
 }
 
-/* Only ever called in the REVEALED state, i.e. after the ballot's transaction has
- * committed (DESIGN.md §6, §7): the first moment any widget may hold a model name. */
+/* Shows who answered and what the voter chose. @model_a / @model_b are %NULL when the
+ * names are not known (a sealed pack before its receipt); @placeholder says why. */
 static void
-reveal (KaBattleView *self)
+show_reveal (KaBattleView      *self,
+             const KaBallot    *ballot,
+             const KaPackModel *model_a,
+             const KaPackModel *model_b,
+             const char        *placeholder)
 {
-  const KaBallot *ballot = ka_session_get_ballot (self->session);
-  KaBattle *battle = ka_session_get_battle (self->session);
-  const KaPackModel *model_a, *model_b;
-  const char *sealed_name = _("Names will appear after sync");
   const char *verdict_a = NULL, *verdict_b = NULL;
   g_autofree char *choice = NULL;
-  gboolean sealed;
-
-  if (ballot == NULL || battle == NULL)
-    return;
-
-  if (g_strcmp0 (self->revealed_ballot, ballot->ballot_id) == 0)
-    return;
-
-  /* The ballot must be about what is on screen, left and right alike. */
-  g_return_if_fail (g_strcmp0 (ballot->response_a,
-                               ka_battle_get_response_a (battle)->response_id) == 0);
-  g_return_if_fail (g_strcmp0 (ballot->response_b,
-                               ka_battle_get_response_b (battle)->response_id) == 0);
-
-  g_free (self->revealed_ballot);
-  self->revealed_ballot = g_strdup (ballot->ballot_id);
-
-  sealed = ka_pack_is_sealed (ka_battle_get_pack (battle));
-  model_a = sealed ? NULL : ka_battle_get_model_a (battle);
-  model_b = sealed ? NULL : ka_battle_get_model_b (battle);
 
   switch (ballot->winner)
     {
@@ -288,18 +274,129 @@ reveal (KaBattleView *self)
     }
 
   ka_response_view_reveal (self->response_a,
-                           model_a != NULL ? model_a->display_name : sealed_name,
+                           model_a != NULL ? model_a->display_name : placeholder,
                            model_a != NULL ? model_a->organisation : NULL,
                            ballot->winner == KA_WINNER_MODEL_A,
                            verdict_a);
   ka_response_view_reveal (self->response_b,
-                           model_b != NULL ? model_b->display_name : sealed_name,
+                           model_b != NULL ? model_b->display_name : placeholder,
                            model_b != NULL ? model_b->organisation : NULL,
                            ballot->winner == KA_WINNER_MODEL_B,
                            verdict_b);
 
   choice = format_choice (ballot->winner, model_a, model_b);
   ka_vote_bar_show_result (self->vote_bar, choice);
+}
+
+/* The ballot on screen, if its names may be shown: committed (REVEALED) and the one that
+ * reveal() showed. Anything else is not this view's business. */
+static const KaBallot *
+revealed_ballot (KaBattleView *self)
+{
+  const KaBallot *ballot;
+
+  if (self->session == NULL || self->revealed_ballot == NULL ||
+      ka_session_get_state (self->session) != KA_SESSION_STATE_REVEALED)
+    return NULL;
+
+  ballot = ka_session_get_ballot (self->session);
+  if (ballot == NULL || g_strcmp0 (ballot->ballot_id, self->revealed_ballot) != 0)
+    return NULL;
+
+  return ballot;
+}
+
+/* A sealed pack's names come from the collector's receipt, stored with the ballot
+ * (docs/protocol.md §6.3). Returns whether both names were there and are now shown. */
+static gboolean
+show_names_from_store (KaBattleView   *self,
+                       const KaBallot *ballot)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name_a = NULL;
+  g_autofree char *name_b = NULL;
+  KaPackModel model_a = { 0 }, model_b = { 0 };
+
+  if (!ka_store_get_reveal (ka_session_get_store (self->session), ballot->ballot_id,
+                            &name_a, &name_b, &error))
+    {
+      g_warning ("Could not read the names revealed for ballot %s: %s",
+                 ballot->ballot_id, error->message);
+      return FALSE;
+    }
+
+  if (name_a == NULL || name_b == NULL)
+    return FALSE;
+
+  model_a.display_name = name_a;
+  model_b.display_name = name_b;
+  show_reveal (self, ballot, &model_a, &model_b, NULL);
+  self->names_pending = FALSE;
+  return TRUE;
+}
+
+/* Only ever called in the REVEALED state, i.e. after the ballot's transaction has
+ * committed (DESIGN.md §6, §7): the first moment any widget may hold a model name. */
+static void
+reveal (KaBattleView *self)
+{
+  const KaBallot *ballot = ka_session_get_ballot (self->session);
+  KaBattle *battle = ka_session_get_battle (self->session);
+
+  if (ballot == NULL || battle == NULL)
+    return;
+
+  if (g_strcmp0 (self->revealed_ballot, ballot->ballot_id) == 0)
+    return;
+
+  /* The ballot must be about what is on screen, left and right alike. */
+  g_return_if_fail (g_strcmp0 (ballot->response_a,
+                               ka_battle_get_response_a (battle)->response_id) == 0);
+  g_return_if_fail (g_strcmp0 (ballot->response_b,
+                               ka_battle_get_response_b (battle)->response_id) == 0);
+
+  g_free (self->revealed_ballot);
+  self->revealed_ballot = g_strdup (ballot->ballot_id);
+  self->names_pending = FALSE;
+
+  if (!ka_pack_is_sealed (ka_battle_get_pack (battle)))
+    {
+      show_reveal (self, ballot, ka_battle_get_model_a (battle),
+                   ka_battle_get_model_b (battle), NULL);
+      return;
+    }
+
+  /* Sealed: the device cannot know who answered until a receipt says so; a ballot that
+   * was delivered already (say the window was rebuilt) has its names in the store. */
+  if (!show_names_from_store (self, ballot))
+    {
+      self->names_pending = TRUE;
+      show_reveal (self, ballot, NULL, NULL, _("Names will appear after sync"));
+    }
+}
+
+/* A receipt was stored: if it settled the ballot on screen, show what it revealed. */
+static void
+ballots_settled_cb (KaBattleView       *self,
+                    const char * const *delivered,
+                    const char * const *rejected)
+{
+  const KaBallot *ballot = revealed_ballot (self);
+
+  if (ballot == NULL || !self->names_pending)
+    return;
+
+  if (delivered != NULL && g_strv_contains (delivered, ballot->ballot_id))
+    {
+      show_names_from_store (self, ballot);
+    }
+  else if (rejected != NULL && g_strv_contains (rejected, ballot->ballot_id))
+    {
+      /* A quarantined ballot gets no names (protocol §6.2). */
+      self->names_pending = FALSE;
+      show_reveal (self, ballot, NULL, NULL,
+                   _("Names not revealed: the collector set this ballot aside"));
+    }
 }
 
 static void
@@ -400,6 +497,10 @@ vote_cb (GObject      *object,
 
   sync_from_session (self);
 
+  /* The ballot is committed: send it soon (and fetch its names, for a sealed pack). */
+  if (ballot != NULL && self->sync != NULL)
+    ka_sync_request_sync (self->sync);
+
   /* After the reveal "Next battle" is the only thing left to do, so it takes the focus
    * from wherever it was in the battle (e.g. an answer the voter clicked into); after a
    * failure the focus only moves if it was on a vote button that went insensitive. */
@@ -489,11 +590,15 @@ ka_battle_view_dispose (GObject *object)
 
   if (self->session_signals != NULL)
     g_signal_group_set_target (self->session_signals, NULL);
+  if (self->sync_signals != NULL)
+    g_signal_group_set_target (self->sync_signals, NULL);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), KA_TYPE_BATTLE_VIEW);
 
   g_clear_object (&self->session_signals);
   g_clear_object (&self->session);
+  g_clear_object (&self->sync_signals);
+  g_clear_object (&self->sync);
   g_clear_object (&self->shown_battle);
   g_clear_object (&self->cancellable);
 
@@ -528,6 +633,10 @@ ka_battle_view_get_property (GObject    *object,
       g_value_set_double (value, self->text_scale);
       break;
 
+    case PROP_SYNC:
+      g_value_set_object (value, self->sync);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -549,6 +658,10 @@ ka_battle_view_set_property (GObject      *object,
 
     case PROP_TEXT_SCALE:
       ka_battle_view_set_text_scale (self, g_value_get_double (value));
+      break;
+
+    case PROP_SYNC:
+      ka_battle_view_set_sync (self, g_value_get_object (value));
       break;
 
     default:
@@ -575,6 +688,13 @@ ka_battle_view_class_init (KaBattleViewClass *klass)
   properties[PROP_TEXT_SCALE] =
     g_param_spec_double ("text-scale", NULL, NULL,
                          0.75, 2.0, 1.0,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /* The background sync (nullable): told after each committed vote; its receipts bring
+   * the names of a sealed pack's models. */
+  properties[PROP_SYNC] =
+    g_param_spec_object ("sync", NULL, NULL,
+                         KA_TYPE_SYNC,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -647,6 +767,10 @@ ka_battle_view_init (KaBattleView *self)
   g_signal_group_connect_swapped (self->session_signals, "notify::ballot",
                                   G_CALLBACK (session_changed_cb), self);
 
+  self->sync_signals = g_signal_group_new (KA_TYPE_SYNC);
+  g_signal_group_connect_swapped (self->sync_signals, "ballots-settled",
+                                  G_CALLBACK (ballots_settled_cb), self);
+
   update_actions (self);
 }
 
@@ -686,6 +810,36 @@ ka_battle_view_set_session (KaBattleView *self,
   sync_from_session (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+}
+
+KaSync *
+ka_battle_view_get_sync (KaBattleView *self)
+{
+  g_return_val_if_fail (KA_IS_BATTLE_VIEW (self), NULL);
+
+  return self->sync;
+}
+
+/**
+ * ka_battle_view_set_sync:
+ * @sync: (nullable): the background sync, or %NULL when there is none
+ *
+ * After each committed vote the view asks @sync to run (ka_sync_request_sync()); when a
+ * receipt settles the ballot on screen of a sealed pack, the names it revealed replace
+ * "Names will appear after sync".
+ */
+void
+ka_battle_view_set_sync (KaBattleView *self,
+                         KaSync       *sync)
+{
+  g_return_if_fail (KA_IS_BATTLE_VIEW (self));
+  g_return_if_fail (sync == NULL || KA_IS_SYNC (sync));
+
+  if (!g_set_object (&self->sync, sync))
+    return;
+
+  g_signal_group_set_target (self->sync_signals, sync);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC]);
 }
 
 double

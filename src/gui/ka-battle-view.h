@@ -9,6 +9,7 @@
 #include <adwaita.h>
 
 #include "ka-session.h"
+#include "ka-sync.h"
 
 G_BEGIN_DECLS
 
@@ -16,7 +17,8 @@ G_BEGIN_DECLS
  * KaBattleView: one battle of a KaSession: the prompt, the two anonymous answers side by
  * side (stacked on narrow windows) and the vote bar. Widget actions battle.vote-a,
  * battle.vote-b, battle.vote-tie, battle.vote-both-bad and battle.next, with the keys
- * 1-4, N and Enter. Properties: "session" (KaSession), "text-scale" (0.75-2.0).
+ * 1-4, N and Enter. Properties: "session" (KaSession), "text-scale" (0.75-2.0), "sync"
+ * (KaSync, nullable: asked to run after each vote; its receipts name a sealed pack's models).
  */
 #define KA_TYPE_BATTLE_VIEW (ka_battle_view_get_type ())
 
@@ -26,6 +28,9 @@ GtkWidget *ka_battle_view_new            (void);
 KaSession *ka_battle_view_get_session    (KaBattleView *self);
 void       ka_battle_view_set_session    (KaBattleView *self,
                                           KaSession    *session);
+KaSync    *ka_battle_view_get_sync       (KaBattleView *self);
+void       ka_battle_view_set_sync       (KaBattleView *self,
+                                          KaSync       *sync);
 double     ka_battle_view_get_text_scale (KaBattleView *self);
 void       ka_battle_view_set_text_scale (KaBattleView *self,
                                           double        scale);

@@ -445,7 +445,8 @@ static void
 set_count (GtkLabel *label,
            gint64    count)
 {
-  g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, count);
+  /* The ' flag groups digits as the locale does ("12,345"). */
+  g_autofree char *text = g_strdup_printf ("%'" G_GINT64_FORMAT, count);
 
   gtk_label_set_text (label, text);
 }

@@ -8,6 +8,8 @@
 
 #include <adwaita.h>
 
+#include "ka-sync.h"
+
 G_BEGIN_DECLS
 
 #define KA_TYPE_PREFERENCES_WINDOW (ka_preferences_window_get_type ())
@@ -15,7 +17,10 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (KaPreferencesWindow, ka_preferences_window, KA, PREFERENCES_WINDOW,
                       AdwPreferencesWindow)
 
-GtkWidget *ka_preferences_window_new (GtkWindow *transient_for,
-                                      GSettings *settings);
+GtkWidget *ka_preferences_window_new      (GtkWindow           *transient_for,
+                                           GSettings           *settings);
+KaSync    *ka_preferences_window_get_sync (KaPreferencesWindow *self);
+void       ka_preferences_window_set_sync (KaPreferencesWindow *self,
+                                           KaSync              *sync);
 
 G_END_DECLS

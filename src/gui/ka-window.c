@@ -12,6 +12,8 @@
 
 #include "ka-application.h"
 #include "ka-battle-view.h"
+#include "ka-privacy-page.h"
+#include "ka-sync-indicator.h"
 #include "ka-window.h"
 
 struct _KaWindow
@@ -26,6 +28,11 @@ struct _KaWindow
   AdwStatusPage        *error_page;
   AdwStatusPage        *done_page;
   GtkButton            *new_session_button;
+  KaSyncIndicator      *sync_indicator;   /* its "sync" is bound to the battle view's */
+  KaPrivacyPage        *privacy_page;
+
+  /* TRUE until a citizen agrees to the privacy notice: no battle starts before that */
+  gboolean              consent_required;
 
   /* owned */
   KaSession            *session;     /* (nullable): NULL when the app could not start */
@@ -37,6 +44,7 @@ G_DEFINE_FINAL_TYPE (KaWindow, ka_window, ADW_TYPE_APPLICATION_WINDOW)
 enum {
   PROP_0,
   PROP_SESSION,
+  PROP_CONSENT_REQUIRED,
   N_PROPS
 };
 
@@ -60,7 +68,8 @@ update_subtitle (KaWindow *self)
 static void
 update_page (KaWindow *self)
 {
-  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "error") == 0)
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "error") == 0 ||
+      self->consent_required)
     return;
 
   if (ka_session_get_state (self->session) == KA_SESSION_STATE_EXHAUSTED)
@@ -112,6 +121,20 @@ static void
 session_changed_cb (KaWindow *self)
 {
   update_page (self);
+}
+
+/* The consent is committed to the store (ka-privacy-page.c): voting may begin. */
+static void
+privacy_agreed_cb (KaWindow *self)
+{
+  if (!self->consent_required)
+    return;
+
+  self->consent_required = FALSE;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "window.new-session", TRUE);
+  gtk_stack_set_visible_child_name (self->stack, "battle");
+  start_battle (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONSENT_REQUIRED]);
 }
 
 static gboolean
@@ -173,7 +196,27 @@ ka_window_constructed (GObject *object)
 
   ka_battle_view_set_session (self->battle_view, self->session);
 
-  if (ka_session_get_state (self->session) == KA_SESSION_STATE_IDLE)
+  /* First run of a citizen device: the privacy notice comes before any battle, so that
+   * nothing is recorded, shown or timed until the voter has agreed (issue 6). A kiosk
+   * shows its notice on the attract screen. */
+  if (self->consent_required &&
+      (ka_session_get_mode (self->session) != KA_MODE_CITIZEN ||
+       ka_privacy_has_consent (ka_session_get_store (self->session))))
+    self->consent_required = FALSE;
+
+  if (self->consent_required)
+    {
+      ka_privacy_page_set_store (self->privacy_page, ka_session_get_store (self->session));
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "window.new-session", FALSE);
+      gtk_stack_set_visible_child_name (self->stack, "privacy");
+      ka_privacy_page_focus_default (self->privacy_page);
+      return;
+    }
+
+  /* A kiosk (ka-kiosk.c) shows its attract screen first and starts the first battle
+   * with window.new-session when a visitor wakes it. */
+  if (ka_session_get_state (self->session) == KA_SESSION_STATE_IDLE &&
+      ka_session_get_mode (self->session) != KA_MODE_KIOSK)
     start_battle (self);
   else
     update_page (self);
@@ -206,6 +249,10 @@ ka_window_get_property (GObject    *object,
       g_value_set_object (value, self->session);
       break;
 
+    case PROP_CONSENT_REQUIRED:
+      g_value_set_boolean (value, self->consent_required);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -223,6 +270,10 @@ ka_window_set_property (GObject      *object,
     {
     case PROP_SESSION:
       self->session = g_value_dup_object (value);
+      break;
+
+    case PROP_CONSENT_REQUIRED:
+      self->consent_required = g_value_get_boolean (value);
       break;
 
     default:
@@ -255,9 +306,25 @@ ka_window_class_init (KaWindowClass *klass)
                          KA_TYPE_SESSION,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * KaWindow:consent-required:
+   *
+   * Set at construction by the application for a citizen window: if the store holds no
+   * consent to the current privacy notice, the window shows the notice instead of a battle
+   * and starts voting only once the voter has agreed. Reads %FALSE from then on (or at once
+   * when consent was given before, or for a kiosk); notified when it changes.
+   */
+  properties[PROP_CONSENT_REQUIRED] =
+    g_param_spec_boolean ("consent-required", NULL, NULL,
+                          FALSE,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_EXPLICIT_NOTIFY |
+                          G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (KA_TYPE_BATTLE_VIEW);
+  g_type_ensure (KA_TYPE_PRIVACY_PAGE);
+  g_type_ensure (KA_TYPE_SYNC_INDICATOR);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/kaiarena/Arena/ui/ka-window.ui");
@@ -268,6 +335,9 @@ ka_window_class_init (KaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KaWindow, error_page);
   gtk_widget_class_bind_template_child (widget_class, KaWindow, done_page);
   gtk_widget_class_bind_template_child (widget_class, KaWindow, new_session_button);
+  gtk_widget_class_bind_template_child (widget_class, KaWindow, sync_indicator);
+  gtk_widget_class_bind_template_child (widget_class, KaWindow, privacy_page);
+  gtk_widget_class_bind_template_callback (widget_class, privacy_agreed_cb);
 
   gtk_widget_class_install_action (widget_class, "window.new-session", NULL,
                                    new_session_activated);
@@ -317,7 +387,40 @@ ka_window_get_battle_view (KaWindow *self)
   return self->battle_view;
 }
 
-/* Returns: "battle", "error" or "done". */
+/**
+ * ka_window_set_sync:
+ * @sync: (nullable): the application's background sync, %NULL when no collector is set
+ *
+ * Shows @sync in the header-bar indicator; the battle view asks it to run after each vote
+ * and takes a sealed pack's names from its receipts.
+ */
+void
+ka_window_set_sync (KaWindow *self,
+                    KaSync   *sync)
+{
+  g_return_if_fail (KA_IS_WINDOW (self));
+
+  ka_sync_indicator_set_sync (self->sync_indicator, sync);
+}
+
+/* Returns: (transfer none) (nullable): the sync given to ka_window_set_sync() */
+KaSync *
+ka_window_get_sync (KaWindow *self)
+{
+  g_return_val_if_fail (KA_IS_WINDOW (self), NULL);
+
+  return ka_sync_indicator_get_sync (self->sync_indicator);
+}
+
+KaSyncIndicator *
+ka_window_get_sync_indicator (KaWindow *self)
+{
+  g_return_val_if_fail (KA_IS_WINDOW (self), NULL);
+
+  return self->sync_indicator;
+}
+
+/* Returns: "battle", "error", "done" or "privacy" (the first-run notice). */
 const char *
 ka_window_get_page (KaWindow *self)
 {
@@ -352,4 +455,12 @@ ka_window_show_error (KaWindow   *self,
   adw_status_page_set_description (self->error_page, escaped);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "window.new-session", FALSE);
   gtk_stack_set_visible_child_name (self->stack, "error");
+}
+
+gboolean
+ka_window_get_consent_required (KaWindow *self)
+{
+  g_return_val_if_fail (KA_IS_WINDOW (self), FALSE);
+
+  return self->consent_required;
 }

@@ -10,6 +10,7 @@
 
 #include "ka-battle-view.h"
 #include "ka-session.h"
+#include "ka-sync-indicator.h"
 
 G_BEGIN_DECLS
 
@@ -22,6 +23,11 @@ KaWindow     *ka_window_new             (GtkApplication *application,
 KaSession    *ka_window_get_session     (KaWindow       *self);
 KaBattleView *ka_window_get_battle_view (KaWindow       *self);
 const char   *ka_window_get_page        (KaWindow       *self);
+gboolean      ka_window_get_consent_required (KaWindow  *self);
+void          ka_window_set_sync        (KaWindow       *self,
+                                         KaSync         *sync);
+KaSync       *ka_window_get_sync        (KaWindow       *self);
+KaSyncIndicator *ka_window_get_sync_indicator (KaWindow  *self);
 void          ka_window_show_error      (KaWindow       *self,
                                          const char     *title,
                                          const char     *description);
