@@ -323,9 +323,10 @@ test_consent_gates_voting (Fixture       *f,
   g_assert_cmpint (g_date_time_to_unix (accepted), >=, g_date_time_to_unix (before));
   g_assert_cmpint (g_date_time_to_unix (accepted), <=, g_date_time_to_unix (after));
 
-  /* Voting works now, and the focus is on the first vote button. */
-  g_assert_true (gtk_widget_has_focus (find_button_for_action (GTK_WIDGET (view),
-                                                               "battle.vote-a")));
+  /* Voting works now; the focus is on answer A, never on a vote button. */
+  g_assert_false (gtk_widget_has_focus (find_button_for_action (GTK_WIDGET (view),
+                                                                "battle.vote-a")));
+  g_assert_true (GTK_IS_TEXT_VIEW (gtk_root_get_focus (GTK_ROOT (f->window))));
   g_assert_true (gtk_widget_is_sensitive (find_button_for_action (GTK_WIDGET (view),
                                                                   "battle.vote-a")));
 }
@@ -709,9 +710,9 @@ test_focus_order (Fixture       *f,
   g_assert_cmpstr (ka_response_view_get_label (g_ptr_array_index (responses, 0)), ==, "Model A");
   g_assert_cmpstr (ka_response_view_get_label (g_ptr_array_index (responses, 1)), ==, "Model B");
 
-  /* One full Tab cycle from the first vote button, which has the focus. */
+  /* One full Tab cycle from answer A, which has the focus. */
   start = gtk_root_get_focus (GTK_ROOT (f->window));
-  g_assert_true (start == find_button_for_action (GTK_WIDGET (view), "battle.vote-a"));
+  g_assert_true (start == GTK_WIDGET (ka_response_view_get_text_view (g_ptr_array_index (responses, 0))));
   for (guint i = 0; i < 200; i++)
     {
       GtkWidget *focus;

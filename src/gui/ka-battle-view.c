@@ -910,11 +910,16 @@ ka_battle_view_next_battle (KaBattleView  *self,
   return TRUE;
 }
 
-/* Puts the keyboard focus on the first vote button (or "Next battle" after a vote). */
+/* Puts the keyboard focus where reading starts: answer A while voting (so Enter or Space
+ * never casts a vote nobody chose: no vote button holds the focus by default), "Next battle"
+ * after a vote. */
 gboolean
 ka_battle_view_focus_default (KaBattleView *self)
 {
   g_return_val_if_fail (KA_IS_BATTLE_VIEW (self), FALSE);
 
-  return ka_vote_bar_focus_default (self->vote_bar);
+  if (ka_vote_bar_is_revealed (self->vote_bar))
+    return ka_vote_bar_focus_default (self->vote_bar);
+
+  return gtk_widget_grab_focus (GTK_WIDGET (ka_response_view_get_text_view (self->response_a)));
 }

@@ -333,6 +333,7 @@ ka_interval_chart_snapshot (GtkWidget   *widget,
     }
 
   {
+    /* xgettext:no-c-format */
     g_autoptr(PangoLayout) layout = create_layout (self, _("Rating (Elo scale): dot, with its 95 % interval"));
     GdkRGBA dim = fg;
     int w, h;
@@ -415,6 +416,7 @@ update_description (KaIntervalChart *self)
     }
   else
     {
+      /* xgettext:no-c-format */
       s = g_string_new (_("Ratings with their 95 % intervals, best first."));
       for (guint i = 0; i < n_rows (self); i++)
         {
