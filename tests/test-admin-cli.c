@@ -22,6 +22,8 @@
 #include <sys/wait.h>
 
 #include "ka-ballot.h"
+#include "ka-pack.h"
+#include "ka-store.h"
 
 #define N_VOTES    300
 #define SEED       "7"
@@ -702,6 +704,64 @@ remove_tree (const char *path)
   g_rmdir (path);
 }
 
+/* simulate never mixes simulated ballots into a store that holds real ones, and it
+ * refuses absurd counts; a store it made itself it may extend. */
+static void
+test_simulate_refuses_real_store (void)
+{
+  g_autofree char *db = tmp_path ("real-votes.sqlite3");
+  g_autofree char *pack_path = sample_pack_path ();
+  g_autoptr(KaPack) pack = NULL;
+  g_autoptr(KaStore) store = NULL;
+  g_autoptr(KaBallot) ballot = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *now = ka_timestamp_now ();
+  const KaPackPrompt *prompt;
+  g_autoptr(GPtrArray) responses = NULL;
+  KaBallotDraft draft = { 0 };
+  const char * const huge[] = { "simulate", "--database", db, "--pack", pack_path,
+                                "--votes", "2147483648", "--seed", "1", NULL };
+  const char * const args[] = { "simulate", "--database", db, "--pack", pack_path,
+                                "--votes", "5", "--seed", "1", NULL };
+
+  if (!require_admin ())
+    return;
+
+  pack = ka_pack_new_from_file (pack_path, &error);
+  g_assert_no_error (error);
+  store = ka_store_open (db, &error);
+  g_assert_no_error (error);
+  g_assert_true (ka_store_import_pack (store, pack, &error));
+  g_assert_no_error (error);
+
+  prompt = ka_pack_get_prompt (pack, 0);
+  responses = ka_pack_get_prompt_responses (pack, prompt->prompt_id);
+  g_assert_cmpuint (responses->len, >=, 2);
+  draft.session_id = "real-session";
+  draft.pack_id = ka_pack_get_id (pack);
+  draft.prompt_id = prompt->prompt_id;
+  draft.response_a = ((const KaPackResponse *) g_ptr_array_index (responses, 0))->response_id;
+  draft.response_b = ((const KaPackResponse *) g_ptr_array_index (responses, 1))->response_id;
+  draft.winner = KA_WINNER_TIE;
+  draft.shown_at = now;
+  draft.voted_at = now;
+  draft.decision_ms = 5000;
+  draft.mode = KA_MODE_CITIZEN;
+  draft.ui_language = "ko";
+  ballot = ka_store_commit_ballot (store, &draft, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&store);
+
+  g_assert_cmpint (run_admin (huge, NULL, NULL), ==, 2);
+  g_assert_cmpint (run_admin (args, NULL, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "real ballots"));
+
+  store = ka_store_open (db, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ka_store_count_ballots (store, KA_DELIVERY_PENDING, &error), ==, 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -712,6 +772,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/ka/admin-cli/simulate", test_simulate);
+  g_test_add_func ("/ka/admin-cli/simulate/refuses-real-store", test_simulate_refuses_real_store);
   g_test_add_func ("/ka/admin-cli/ballots/jsonl", test_ballots_jsonl);
   g_test_add_func ("/ka/admin-cli/ballots/csv", test_ballots_csv);
   g_test_add_func ("/ka/admin-cli/verify-chain/intact", test_verify_chain_intact);

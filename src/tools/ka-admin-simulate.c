@@ -13,6 +13,9 @@
 #include <stdio.h>
 
 #include "ka-admin.h"
+
+/* A rehearsal of a whole contest is a few hundred thousand ballots; more is a typo. */
+#define SIMULATE_MAX_VOTES 10000000
 #include "ka-identity.h"
 #include "ka-pack.h"
 #include "ka-scheduler.h"
@@ -226,9 +229,10 @@ ka_admin_simulate (int    argc,
       fprintf (stderr, "kai-arena-admin simulate: --database and --pack are required\n");
       return 2;
     }
-  if (votes < 0)
+  if (votes < 0 || votes > SIMULATE_MAX_VOTES)
     {
-      fprintf (stderr, "kai-arena-admin simulate: --votes must not be negative\n");
+      fprintf (stderr, "kai-arena-admin simulate: --votes must be between 0 and %d\n",
+               SIMULATE_MAX_VOTES);
       return 2;
     }
   if (seed < 0 || seed > G_MAXUINT32)
@@ -255,7 +259,47 @@ ka_admin_simulate (int    argc,
     }
 
   store = ka_store_open (database, &error);
-  if (store == NULL || !ka_store_import_pack (store, pack, &error))
+  if (store == NULL)
+    {
+      fprintf (stderr, "kai-arena-admin simulate: %s: %s\n", database, error->message);
+      return 1;
+    }
+
+  /* Simulated ballots are indistinguishable from real ones once chained, so they only ever
+   * go into a store that holds nothing else: a new one, or one simulate made before. */
+  {
+    g_autofree char *marker = ka_store_get_meta (store, "simulation");
+    gint64 existing = 0;
+
+    for (int state = KA_DELIVERY_PENDING; state <= KA_DELIVERY_REJECTED; state++)
+      {
+        gint64 n = ka_store_count_ballots (store, state, &error);
+
+        if (n < 0)
+          {
+            fprintf (stderr, "kai-arena-admin simulate: %s: %s\n", database, error->message);
+            return 1;
+          }
+        existing += n;
+      }
+
+    if (existing > 0 && g_strcmp0 (marker, "1") != 0)
+      {
+        fprintf (stderr,
+                 "kai-arena-admin simulate: %s already holds %" G_GINT64_FORMAT " real ballots; "
+                 "simulated ballots would join their chain and count as votes. Use a separate "
+                 "database for rehearsals.\n", database, existing);
+        return 1;
+      }
+
+    if (marker == NULL && !ka_store_set_meta (store, "simulation", "1", &error))
+      {
+        fprintf (stderr, "kai-arena-admin simulate: %s: %s\n", database, error->message);
+        return 1;
+      }
+  }
+
+  if (!ka_store_import_pack (store, pack, &error))
     {
       fprintf (stderr, "kai-arena-admin simulate: %s: %s\n", database, error->message);
       return 1;
