@@ -9,9 +9,11 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <grp.h>
 #include <sqlite3.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "ka-store.h"
 
@@ -855,6 +857,341 @@ test_async (Fixture       *f,
   }
 }
 
+/* An auditor's evidence copy (docs/ballots.md §5): read-only files in a read-only folder,
+ * with or without -wal and -shm, some ballots only in the -wal. */
+
+static int
+compare_lines (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* "name sha256\n" for every file in @dir, sorted: names and bytes. */
+static char *
+snapshot_dir (const char *dir_path)
+{
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) out = g_string_new (NULL);
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (dir_path, name, NULL);
+      g_autofree char *contents = NULL;
+      g_autofree char *sum = NULL;
+      gsize length = 0;
+
+      g_assert_true (g_file_get_contents (child, &contents, &length, NULL));
+      sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
+      g_ptr_array_add (lines, g_strdup_printf ("%s %s\n", name, sum));
+    }
+  g_ptr_array_sort (lines, compare_lines);
+  for (guint i = 0; i < lines->len; i++)
+    g_string_append (out, lines->pdata[i]);
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static void
+copy_into (const char *from,
+           const char *dir,
+           const char *name)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *to = g_build_filename (dir, name, NULL);
+  gsize length = 0;
+
+  g_assert_true (g_file_get_contents (from, &contents, &length, NULL));
+  g_assert_true (g_file_set_contents (to, contents, length, NULL));
+}
+
+static gint64
+count_raw (const char *uri)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 n = -1;
+
+  g_assert_cmpint (sqlite3_open_v2 (uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL),
+                   ==, SQLITE_OK);
+  if (sqlite3_prepare_v2 (db, "SELECT count(*) FROM ballots", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+typedef struct
+{
+  const char *name;
+  gboolean    wal;
+  gboolean    shm;
+  gboolean    stray_shm;  /* a writable -shm but no -wal: the in-place attempt fails */
+  gint64      expected;
+} Evidence;
+
+/* 5 checkpointed ballots + 4 only in the -wal, then the closed database (9 in the file). */
+static const Evidence evidence[] = {
+  { "wal", TRUE, FALSE, FALSE, 9 },
+  { "wal-shm", TRUE, TRUE, FALSE, 9 },
+  { "closed", FALSE, FALSE, FALSE, 9 },
+  { "stray-shm", FALSE, FALSE, TRUE, 9 },
+};
+
+static char *
+make_evidence (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KaStore) store = NULL;
+  g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (f->path, "-shm", NULL);
+  g_autofree char *live_shm = g_build_filename (f->dir, "live-shm", NULL);
+  g_autofree char *main_only = g_build_filename (f->dir, "main-only", NULL);
+  g_autofree char *main_only_uri = NULL;
+  char *device;
+
+  /* Others (nobody) must reach the evidence folders. */
+  g_assert_cmpint (g_chmod (f->dir, 0755), ==, 0);
+
+  store = ka_store_open (f->path, &error);
+  g_assert_no_error (error);
+  device = g_strdup (ka_store_get_device_id (store));
+  commit_n (store, 5);
+  g_clear_object (&store);
+  store = ka_store_open (f->path, &error);
+  g_assert_no_error (error);
+  commit_n (store, 4);
+
+  /* The writer is open and idle: file + -wal + -shm are consistent. */
+  for (guint i = 0; i < G_N_ELEMENTS (evidence); i++)
+    {
+      g_autofree char *dir = g_build_filename (f->dir, evidence[i].name, NULL);
+
+      g_assert_cmpint (g_mkdir (dir, 0755), ==, 0);
+      if (evidence[i].wal)
+        {
+          copy_into (f->path, dir, "arena.sqlite3");
+          copy_into (wal, dir, "arena.sqlite3-wal");
+        }
+      if (evidence[i].shm)
+        copy_into (shm, dir, "arena.sqlite3-shm");
+    }
+  copy_into (shm, f->dir, "live-shm");
+
+  /* The -wal really holds ballots: the file alone has only the first 5. */
+  copy_into (f->path, f->dir, "main-only");
+  main_only_uri = g_strconcat ("file:", main_only, "?immutable=1", NULL);
+  g_assert_cmpint (count_raw (main_only_uri), ==, 5);
+
+  /* Closing checkpoints everything into the file and removes the -wal and -shm. */
+  g_clear_object (&store);
+  g_assert_false (g_file_test (wal, G_FILE_TEST_EXISTS));
+  for (guint i = 0; i < G_N_ELEMENTS (evidence); i++)
+    {
+      g_autofree char *dir = g_build_filename (f->dir, evidence[i].name, NULL);
+
+      if (!evidence[i].wal)
+        copy_into (f->path, dir, "arena.sqlite3");
+      if (evidence[i].stray_shm)
+        {
+          g_autofree char *stray = g_build_filename (dir, "arena.sqlite3-shm", NULL);
+
+          copy_into (live_shm, dir, "arena.sqlite3-shm");
+          g_assert_cmpint (g_chmod (stray, 0666), ==, 0);
+        }
+    }
+
+  /* Read-only files (a stray -shm stays writable), read-only folders. */
+  for (guint i = 0; i < G_N_ELEMENTS (evidence); i++)
+    {
+      g_autofree char *dir = g_build_filename (f->dir, evidence[i].name, NULL);
+      const char *suffixes[] = { "", "-wal", "-shm" };
+
+      for (guint j = 0; j < G_N_ELEMENTS (suffixes); j++)
+        {
+          g_autofree char *file = g_strconcat (dir, "/arena.sqlite3", suffixes[j], NULL);
+
+          if (g_file_test (file, G_FILE_TEST_EXISTS) && !(evidence[i].stray_shm && j == 2))
+            g_assert_cmpint (g_chmod (file, 0444), ==, 0);
+        }
+      g_assert_cmpint (g_chmod (dir, 0555), ==, 0);
+    }
+
+  return device;
+}
+
+/* Runs the open-and-check below in a child process with a private TMPDIR (to see that
+ * the private copy is deleted), as nobody if @as_nobody; the evidence must not change. */
+static void
+check_evidence (Fixture    *f,
+                const char *device,
+                gboolean    as_nobody,
+                gboolean    with_stray)
+{
+  g_autofree char *tmp = g_build_filename (f->dir, "tmp", NULL);
+
+  g_assert_cmpint (g_mkdir (tmp, 01777), ==, 0);
+  g_assert_cmpint (g_chmod (tmp, 01777), ==, 0);
+  g_setenv ("TMPDIR", tmp, TRUE);
+  g_setenv ("KA_TEST_DEVICE", device, TRUE);
+  g_setenv ("KA_TEST_AS_NOBODY", as_nobody ? "1" : "0", TRUE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (evidence); i++)
+    {
+      g_autofree char *dir = g_build_filename (f->dir, evidence[i].name, NULL);
+      g_autofree char *path = g_build_filename (dir, "arena.sqlite3", NULL);
+      g_autofree char *expected = g_strdup_printf ("%" G_GINT64_FORMAT, evidence[i].expected);
+      g_autofree char *before = NULL;
+      g_autofree char *after = NULL;
+
+      /* Root could create a -wal beside a stray -shm: that case is for nobody only. */
+      if (evidence[i].stray_shm && !with_stray)
+        continue;
+
+      g_test_message ("evidence %s", evidence[i].name);
+      before = snapshot_dir (dir);
+      g_setenv ("KA_TEST_EVIDENCE", path, TRUE);
+      g_setenv ("KA_TEST_EXPECTED", expected, TRUE);
+      g_setenv ("KA_TEST_IN_PLACE_FAILS",
+                g_str_equal (evidence[i].name, "wal-shm") ? "0" : "1", TRUE);
+      g_test_trap_subprocess ("/ka/store/read-only/evidence-child", 0,
+                              G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      after = snapshot_dir (dir);
+      g_assert_cmpstr (after, ==, before);
+    }
+  g_unsetenv ("TMPDIR");
+}
+
+static void
+test_read_only_evidence_child (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KaStore) ro = NULL;
+  g_autoptr(GPtrArray) listed = NULL;
+  g_autoptr(KaBallot) ballot = NULL;
+  g_autoptr(GDir) tmp = NULL;
+  const char *path = g_getenv ("KA_TEST_EVIDENCE");
+  KaBallotDraft draft = make_draft (3);
+  gint64 expected;
+
+  if (!g_test_subprocess ())
+    {
+      g_test_skip ("run by /ka/store/read-only/evidence*");
+      return;
+    }
+  g_assert_nonnull (path);
+  expected = g_ascii_strtoll (g_getenv ("KA_TEST_EXPECTED"), NULL, 10);
+
+  if (g_str_equal (g_getenv ("KA_TEST_AS_NOBODY"), "1"))
+    {
+      g_assert_cmpint (setgroups (0, NULL), ==, 0);
+      g_assert_cmpint (setgid (65534), ==, 0);
+      g_assert_cmpint (setuid (65534), ==, 0);
+      g_assert_cmpint (geteuid (), ==, 65534);
+    }
+
+  /* The situation is real: SQLite cannot read this in place (the defect's
+   * "unable to open database file" / "attempt to write a readonly database"). */
+  if (geteuid () != 0 && g_str_equal (g_getenv ("KA_TEST_IN_PLACE_FAILS"), "1"))
+    {
+      g_autofree char *uri = g_strconcat ("file:", path, "?mode=ro", NULL);
+      sqlite3 *db = NULL;
+      int rc = sqlite3_open_v2 (uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+
+      if (rc == SQLITE_OK)
+        rc = sqlite3_exec (db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
+      g_test_message ("in place: %s (%d)", sqlite3_errstr (rc), rc);
+      g_assert_cmpint (rc, !=, SQLITE_OK);
+      sqlite3_close (db);
+    }
+
+  ro = ka_store_open_read_only (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (ka_store_is_read_only (ro));
+  g_assert_cmpstr (ka_store_get_path (ro), ==, path);
+  g_assert_cmpstr (ka_store_get_device_id (ro), ==, g_getenv ("KA_TEST_DEVICE"));
+
+  listed = ka_store_list_ballots (ro, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (listed->len, ==, expected);
+  for (guint i = 0; i < listed->len; i++)
+    g_assert_cmpint (((KaBallot *) listed->pdata[i])->seq, ==, i + 1);
+  g_assert_cmpint (ka_store_count_ballots (ro, KA_DELIVERY_PENDING, &error), ==, expected);
+  g_assert_no_error (error);
+  g_assert_true (ka_store_verify_chains (ro, NULL, &error));
+  g_assert_no_error (error);
+
+  /* Still a read-only store, even where it reads a private copy. */
+  ballot = ka_store_commit_ballot (ro, &draft, NULL, &error);
+  g_assert_null (ballot);
+  g_assert_error (error, KA_STORE_ERROR, KA_STORE_ERROR_READ_ONLY);
+  g_clear_error (&error);
+
+  /* The private copy goes with the store. */
+  g_clear_object (&ro);
+  tmp = g_dir_open (g_get_tmp_dir (), 0, &error);
+  g_assert_no_error (error);
+  g_assert_null (g_dir_read_name (tmp));
+}
+
+static void
+test_read_only_evidence (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *device = make_evidence (f);
+
+  /* As root, permission bits are no barrier: the store must still not read in place. */
+  check_evidence (f, device, FALSE, FALSE);
+}
+
+static void
+test_read_only_evidence_nobody (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autofree char *device = NULL;
+
+  if (geteuid () != 0)
+    {
+      g_test_skip ("needs root to switch to the user nobody (65534); "
+                   "/ka/store/read-only/evidence covers a non-root owner");
+      return;
+    }
+  device = make_evidence (f);
+  check_evidence (f, device, TRUE, TRUE);
+}
+
+/* A closed database in a writable folder: reading it leaves no -wal or -shm behind. */
+static void
+test_read_only_closed (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KaStore) store = NULL;
+  g_autoptr(GPtrArray) listed = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  store = ka_store_open (f->path, &error);
+  g_assert_no_error (error);
+  commit_n (store, 3);
+  g_clear_object (&store);
+  before = snapshot_dir (f->dir);
+
+  store = ka_store_open_read_only (f->path, &error);
+  g_assert_no_error (error);
+  listed = ka_store_list_ballots (store, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, 3);
+  g_clear_object (&store);
+
+  after = snapshot_dir (f->dir);
+  g_assert_cmpstr (after, ==, before);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -868,6 +1205,10 @@ main (int    argc,
   ADD ("/ka/store/migrate-v1", test_migrate_v1);
   ADD ("/ka/store/newer-schema", test_newer_schema);
   ADD ("/ka/store/read-only", test_read_only);
+  ADD ("/ka/store/read-only/closed", test_read_only_closed);
+  ADD ("/ka/store/read-only/evidence", test_read_only_evidence);
+  ADD ("/ka/store/read-only/evidence-nobody", test_read_only_evidence_nobody);
+  g_test_add_func ("/ka/store/read-only/evidence-child", test_read_only_evidence_child);
   ADD ("/ka/store/rollback", test_rollback);
   ADD ("/ka/store/invalid-draft", test_invalid_draft);
   ADD ("/ka/store/pack-import", test_pack_import);

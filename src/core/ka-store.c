@@ -13,9 +13,12 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <errno.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "ka-store.h"
 
@@ -35,6 +38,9 @@ struct _KaStore
   char       *device_id;       /* (nullable) only for a read-only store without one */
   int         schema_version;
   gboolean    read_only;
+  /* (nullable) (owned) a read-only store that could not read @path in place reads a
+   * private copy in this folder, deleted with the store */
+  char       *copy_dir;
 };
 
 G_DEFINE_FINAL_TYPE (KaStore, ka_store, G_TYPE_OBJECT)
@@ -412,6 +418,28 @@ ballot_from_row (sqlite3_stmt *stmt)
   return ballot;
 }
 
+/* Deletes a read-only store's private copy: the files SQLite may leave there (the copy,
+ * its -wal, -shm or -journal), then the folder. Only ever our own g_dir_make_tmp(). */
+static void
+remove_copy_dir (const char *dir_path)
+{
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    {
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (dir_path, name, NULL);
+
+          if (g_unlink (child) != 0)
+            g_debug ("Could not delete %s: %s", child, g_strerror (errno));
+        }
+    }
+  if (g_rmdir (dir_path) != 0)
+    g_debug ("Could not delete %s: %s", dir_path, g_strerror (errno));
+}
+
 /* GObject */
 
 static void
@@ -424,6 +452,11 @@ ka_store_finalize (GObject *object)
     {
       sqlite3_close_v2 (self->db);
       self->db = NULL;
+    }
+  if (self->copy_dir != NULL)
+    {
+      remove_copy_dir (self->copy_dir);
+      g_clear_pointer (&self->copy_dir, g_free);
     }
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->device_id, g_free);
@@ -657,13 +690,161 @@ ensure_device_id (KaStore     *self,
   return TRUE;
 }
 
+/* Read-only opening (docs/ballots.md §5, "Read-only opening") */
+
+/* Whether @path has a wal-index (`-shm`) that we may really write, as it has while the app
+ * runs (or right after a crash). Reading in place is then what a reader beside the app
+ * must do to see the newest commits, and it adds nothing the writer did not already make.
+ * Without one (a closed database, an evidence copy) a WAL reader in place would create
+ * `-wal` and `-shm` files beside the database, or fail where it cannot; with a
+ * write-protected one, root would still write its read marks into it. */
+static gboolean
+has_live_wal_index (const char *path)
+{
+  g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+  GStatBuf st;
+
+  if (g_stat (shm, &st) != 0 || !S_ISREG (st.st_mode))
+    return FALSE;
+  return (st.st_mode & 0222) != 0 && g_access (shm, W_OK) == 0;
+}
+
+/* SQLite's ways of saying "cannot read this in place without writing beside it". */
+static gboolean
+is_read_in_place_failure (int rc)
+{
+  switch (rc & 0xff)
+    {
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+      return TRUE;
+    case SQLITE_IOERR:
+      return rc == SQLITE_IOERR_SHMOPEN || rc == SQLITE_IOERR_SHMSIZE ||
+             rc == SQLITE_IOERR_SHMMAP || rc == SQLITE_IOERR_SHMLOCK;
+    default:
+      return FALSE;
+    }
+}
+
+/* `file:PATH?mode=ro`, PATH percent-encoded (a '?', '#' or '%' in a file name stays a
+ * file name). An absolute path gets an empty authority, so "//x" is not a host. */
+static char *
+read_only_uri (const char *path)
+{
+  g_autofree char *escaped = g_uri_escape_string (path, "/", TRUE);
+
+  return g_strconcat ("file:", path[0] == '/' ? "//" : "", escaped, "?mode=ro", NULL);
+}
+
+/* Opens self->db read-only on @target and reads the schema, which starts a read
+ * transaction: the -wal and -shm are opened (and the -wal recovered) here, so a database
+ * that cannot be read fails now. Returns the (extended) SQLite result code; self->db may
+ * be set even on failure. */
+static int
+open_read_only_connection (KaStore    *self,
+                           const char *target,
+                           gboolean    is_uri)
+{
+  int rc;
+
+  rc = sqlite3_open_v2 (target, &self->db,
+                        SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX |
+                        (is_uri ? SQLITE_OPEN_URI : 0),
+                        NULL);
+  if (rc != SQLITE_OK)
+    return rc;
+
+  sqlite3_extended_result_codes (self->db, 1);
+  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+  return sqlite3_exec (self->db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
+}
+
+static gboolean
+copy_file (const char  *from,
+           const char  *to,
+           GError     **error)
+{
+  g_autoptr(GFile) source = g_file_new_for_path (from);
+  g_autoptr(GFile) target = g_file_new_for_path (to);
+
+  /* Default permissions: our copy is ours (0600 under the usual umask), whatever the
+   * evidence's mode bits say. */
+  if (!g_file_copy (source, target, G_FILE_COPY_TARGET_DEFAULT_PERMS, NULL, NULL, NULL,
+                    error))
+    {
+      g_prefix_error (error, _("Could not copy %s to read it: "), from);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Copies the database and its -wal (if any) into a private folder and reads the copy.
+ * The -wal goes first: a checkpoint that runs between the two copies then only moves
+ * frames we have into the file we copy next, never away from what we copied. The -shm is
+ * not copied: it is an index SQLite rebuilds from the -wal. Nothing is opened for writing
+ * beside the original. */
+static gboolean
+open_private_copy (KaStore  *self,
+                   GError  **error)
+{
+  g_autofree char *wal = g_strconcat (self->path, "-wal", NULL);
+  g_autofree char *copy = NULL;
+  int rc;
+
+  self->copy_dir = g_dir_make_tmp ("kai-arena-ro-XXXXXX", error);
+  if (self->copy_dir == NULL)
+    {
+      g_prefix_error (error, _("Could not read %s: "), self->path);
+      return FALSE;
+    }
+  copy = g_build_filename (self->copy_dir, "copy.sqlite3", NULL);
+
+  if (g_file_test (wal, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *copy_wal = g_strconcat (copy, "-wal", NULL);
+
+      if (!copy_file (wal, copy_wal, error))
+        return FALSE;
+    }
+  if (!copy_file (self->path, copy, error))
+    return FALSE;
+
+  rc = open_read_only_connection (self, copy, FALSE);
+  if (rc != SQLITE_OK)
+    return sqlite_error (self, error, rc, "opening a private copy");
+  return TRUE;
+}
+
+static gboolean
+open_read_only (KaStore  *self,
+                GError  **error)
+{
+  if (has_live_wal_index (self->path))
+    {
+      g_autofree char *uri = read_only_uri (self->path);
+      int rc = open_read_only_connection (self, uri, TRUE);
+
+      if (rc == SQLITE_OK)
+        return TRUE;
+      if (!is_read_in_place_failure (rc))
+        return sqlite_error (self, error, rc, "opening");
+
+      g_debug ("%s cannot be read in place (%s, SQLite error %d); reading a private copy",
+               self->path, self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc), rc);
+      sqlite3_close_v2 (self->db);
+      self->db = NULL;
+    }
+
+  return open_private_copy (self, error);
+}
+
 static KaStore *
 store_open (const char  *path,
             gboolean     read_only,
             GError     **error)
 {
   g_autoptr(KaStore) self = NULL;
-  int flags;
   int rc;
 
   self = g_object_new (KA_TYPE_STORE, NULL);
@@ -679,7 +860,8 @@ store_open (const char  *path,
                        _("No database at %s"), path);
           return NULL;
         }
-      flags = SQLITE_OPEN_READONLY;
+      if (!open_read_only (self, error))
+        return NULL;
     }
   else
     {
@@ -697,18 +879,19 @@ store_open (const char  *path,
               return NULL;
             }
         }
-      flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-    }
 
-  rc = sqlite3_open_v2 (path, &self->db, flags | SQLITE_OPEN_FULLMUTEX, NULL);
-  if (rc != SQLITE_OK)
-    {
-      sqlite_error (self, error, rc, "opening");
-      return NULL;
-    }
+      rc = sqlite3_open_v2 (path, &self->db,
+                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                            NULL);
+      if (rc != SQLITE_OK)
+        {
+          sqlite_error (self, error, rc, "opening");
+          return NULL;
+        }
 
-  sqlite3_extended_result_codes (self->db, 1);
-  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+      sqlite3_extended_result_codes (self->db, 1);
+      sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+    }
 
   /* Before anything writes (even the journal mode lives in the file header). */
   if (!check_not_newer (self, error))
@@ -781,7 +964,19 @@ ka_store_open (const char  *path,
  * Opens a store for reading only (audits, exports): never creates the file (a missing one
  * is #G_FILE_ERROR_NOENT), never migrates (an older schema is #KA_STORE_ERROR_READ_ONLY, a
  * newer one #KA_STORE_ERROR_NEWER_SCHEMA), never writes. Every write function fails on
- * such a store. It may run beside the app's own read-write store.
+ * such a store with #KA_STORE_ERROR_READ_ONLY. It may run beside the app's own read-write
+ * store.
+ *
+ * A WAL database can only be read where its wal-index (`-shm`) can be written or already
+ * is. So when @path has a `-shm` we may write (the app is running, or crashed), it is read
+ * in place as `file:PATH?mode=ro` and sees every commit as it lands. Otherwise (a closed
+ * database, an auditor's evidence copy: a read-only file, folder or mount, with or without
+ * its `-wal` and `-shm`), and also when reading in place fails with a CANTOPEN-, READONLY-,
+ * PERM- or SHM-class error, the database and its `-wal` are copied into a private
+ * g_dir_make_tmp() folder and the copy is read; SQLite recovers the `-wal` there, so
+ * ballots not yet checkpointed are included. The copy is deleted when the store is
+ * finalized. Either way no byte of @path, its `-wal` or its `-shm` changes and no file is
+ * created beside it. Copy failures are #G_IO_ERROR errors.
  *
  * Returns: (transfer full) (nullable): the store, or %NULL with @error set.
  */
