@@ -26,10 +26,6 @@
 
 #include "config.h"
 
-#include <signal.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -39,6 +35,7 @@
 #include "ka-ballot.h"
 #include "ka-store.h"
 #include "ka-sync.h"
+#include "ka-test-support.h"
 
 #define ORGANISER_TOKEN "organiser-token-for-the-sync-benchmark"
 #define BATCH 500
@@ -130,44 +127,6 @@ fill_store (const char *path,
   sqlite3_finalize (stmt);
   exec_sql (db, "COMMIT");
   sqlite3_close (db);
-}
-
-/* A collector outlives a test that aborts unless it dies with it. */
-static void
-die_with_parent (gpointer user_data)
-{
-#ifdef __linux__
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-#endif
-}
-
-typedef struct
-{
-  gboolean  done;
-  gboolean  ok;
-  GError   *error;
-} Result;
-
-static void
-run_cb (GObject      *source,
-        GAsyncResult *result,
-        gpointer      user_data)
-{
-  Result *r = user_data;
-
-  r->ok = ka_sync_run_finish (KA_SYNC (source), result, &r->error);
-  r->done = TRUE;
-}
-
-static void
-enrol_cb (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  Result *r = user_data;
-
-  r->ok = ka_sync_enrol_finish (KA_SYNC (source), result, &r->error);
-  r->done = TRUE;
 }
 
 /* The collector's rows, inserted again into a fresh database with its schema and pragmas,
@@ -277,17 +236,12 @@ main (int    argc,
   g_autofree char *store_path = NULL;
   g_autofree char *collector_db = NULL;
   g_autofree char *fresh_db = NULL;
-  g_autofree char *line = NULL;
-  g_autofree char *url = NULL;
   g_autoptr(KaStore) store = NULL;
   g_autoptr(KaSync) sync = NULL;
-  g_autoptr(GSubprocess) collector = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
+  KaTestCollector collector = { NULL, };
   g_autofree char *device_id = NULL;
   g_autofree char *log_path = NULL;
   const KaSyncReport *report;
-  Result r = { FALSE, };
   KaOutboxCounts counts;
   double sync_s;
   double raw_s;
@@ -302,8 +256,7 @@ main (int    argc,
   if (n < 1000)
     n = 1000;
 
-  dir = g_dir_make_tmp ("ka-bench-sync-XXXXXX", &error);
-  g_assert_no_error (error);
+  dir = ka_test_make_tmp_dir ("ka-bench-sync-XXXXXX");
   store_path = g_build_filename (dir, "arena.sqlite3", NULL);
   collector_db = g_build_filename (dir, "collector.sqlite3", NULL);
   fresh_db = g_build_filename (dir, "raw.sqlite3", NULL);
@@ -319,37 +272,26 @@ main (int    argc,
   printf ("prepared %u pending ballots in %.1f s\n", n,
           (g_get_monotonic_time () - start) / 1e6);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_stderr_file_path (launcher, log_path);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  collector = g_subprocess_launcher_spawn (launcher, &error, collector_binary,
-                                           "--listen", "127.0.0.1:0",
-                                           "--database", collector_db,
-                                           "--organiser-token", ORGANISER_TOKEN,
-                                           "--citizen-enrolments-per-hour", "0", NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (collector));
-  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (line != NULL && g_str_has_prefix (line, "listening on "));
-  url = g_strdup (line + strlen ("listening on "));
+  {
+    const char * const args[] = {
+      "--listen", "127.0.0.1:0", "--database", collector_db,
+      "--organiser-token", ORGANISER_TOKEN, "--citizen-enrolments-per-hour", "0", NULL
+    };
+
+    ka_test_collector_launch (&collector, args, log_path, NULL);
+  }
 
   store = ka_store_open (store_path, &error);
   g_assert_no_error (error);
-  sync = g_object_new (KA_TYPE_SYNC, "store", store, "server-url", url, "timeout", 120,
-                       "batch-size", BATCH, "fetch-pack", FALSE, NULL);
-  ka_sync_enrol_async (sync, KA_MODE_CITIZEN, NULL, NULL, enrol_cb, &r);
-  while (!r.done)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_no_error (r.error);
+  sync = g_object_new (KA_TYPE_SYNC, "store", store, "server-url", collector.url,
+                       "timeout", 120, "batch-size", BATCH, "fetch-pack", FALSE, NULL);
+  ka_test_sync_enrol (sync, KA_MODE_CITIZEN, NULL, &error);
+  g_assert_no_error (error);
 
-  r = (Result) { FALSE, };
   start = g_get_monotonic_time ();
-  ka_sync_run_async (sync, NULL, run_cb, &r);
-  while (!r.done)
-    g_main_context_iteration (NULL, TRUE);
+  ka_test_sync_run (sync, &error);
   sync_s = (g_get_monotonic_time () - start) / 1e6;
-  g_assert_no_error (r.error);
+  g_assert_no_error (error);
 
   report = ka_sync_get_last_report (sync);
   g_assert_cmpuint (report->accepted, ==, n);
@@ -358,9 +300,8 @@ main (int    argc,
   g_assert_cmpint (counts.delivered, ==, n);
   g_assert_cmpint (counts.pending, ==, 0);
 
-  g_subprocess_send_signal (collector, SIGTERM);
-  g_subprocess_wait_check (collector, NULL, &error);
-  g_assert_no_error (error);
+  g_assert_true (ka_test_collector_terminate (&collector));
+  ka_test_collector_clear (&collector);
 
   raw_s = raw_insert_seconds (collector_db, fresh_db, &raw_rows);
   g_assert_cmpuint (raw_rows, ==, n);
@@ -380,18 +321,7 @@ main (int    argc,
       printf ("kept %s\n", dir);
       return 0;
     }
-  {
-    g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-    const char *name;
-
-    while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (dir, name, NULL);
-
-        g_unlink (child);
-      }
-    g_rmdir (dir);
-  }
+  ka_test_remove_tree (dir);
 
   return 0;
 }

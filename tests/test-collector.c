@@ -20,15 +20,12 @@
 
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
-#include <signal.h>
 #include <sqlite3.h>
 #include <string.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include "ka-ballot.h"
 #include "ka-pack.h"
+#include "ka-test-support.h"
 
 #define ENROLMENT_CODE   "venue-seoul-coex-2026"
 #define ORGANISER_TOKEN  "organiser-token-for-the-test-suite-0123456789"
@@ -169,73 +166,15 @@ make_pack_json (void)
 
 /* The collector process -------------------------------------------------------------- */
 
-typedef struct
-{
-  GSubprocess      *process;
-  GDataInputStream *stdout_stream;
-  char             *url;        /* base URL, ends with '/' */
-  char             *log_path;
-} Collector;
-
-static const char *
-collector_binary (void)
-{
-  const char *path = g_getenv ("KA_COLLECTOR");
-
-  g_assert_nonnull (path);   /* set by tests/meson.build next to the executable */
-  return path;
-}
-
-/* A collector outlives a test that aborts unless it dies with it. */
-static void
-die_with_parent (gpointer user_data)
-{
-#ifdef __linux__
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-#endif
-}
-
-static GSubprocess *
-spawn_collector (const char * const  *args,
-                 const char          *log_path,
-                 GSubprocessFlags     flags,
-                 GError             **error)
-{
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (flags);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-
-  g_ptr_array_add (argv, (char *) collector_binary ());
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  /* Debug logging on, so the "no token in the logs" check sees every line. */
-  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
-  if (log_path != NULL)
-    g_subprocess_launcher_set_stderr_file_path (launcher, log_path);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-
-  return g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error);
-}
-
-static char *
-read_file_or_empty (const char *path)
-{
-  char *contents = NULL;
-
-  if (path == NULL || !g_file_get_contents (path, &contents, NULL, NULL))
-    return g_strdup ("");
-  return contents;
-}
+typedef KaTestCollector Collector;
 
 static Collector *
 collector_start (const char         *dir,
                  const char         *database,
                  const char * const *extra)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_autofree char *line = NULL;
+  g_autofree char *log_path = NULL;
   Collector *c = g_new0 (Collector, 1);
   static guint serial;
 
@@ -247,23 +186,9 @@ collector_start (const char         *dir,
     g_ptr_array_add (args, (char *) extra[i]);
   g_ptr_array_add (args, NULL);
 
-  c->log_path = g_strdup_printf ("%s/collector-%u.log", dir, ++serial);
-  c->process = spawn_collector ((const char * const *) args->pdata, c->log_path,
-                                G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
-  g_assert_no_error (error);
-
-  c->stdout_stream = g_data_input_stream_new (g_subprocess_get_stdout_pipe (c->process));
-  line = g_data_input_stream_read_line_utf8 (c->stdout_stream, NULL, NULL, &error);
-  g_assert_no_error (error);
-  if (line == NULL || !g_str_has_prefix (line, "listening on "))
-    {
-      g_autofree char *log = read_file_or_empty (c->log_path);
-
-      g_error ("the collector did not start (first line '%s'); its log:\n%s",
-               line != NULL ? line : "(none)", log);
-    }
-
-  c->url = g_strdup (line + strlen ("listening on "));
+  /* Debug logging on, so the "no token in the logs" check sees every line. */
+  log_path = g_strdup_printf ("%s/collector-%u.log", dir, ++serial);
+  ka_test_collector_launch (c, (const char * const *) args->pdata, log_path, "all");
   g_assert_true (g_str_has_suffix (c->url, "/"));
   return c;
 }
@@ -272,22 +197,14 @@ collector_start (const char         *dir,
 static char *
 collector_stop (Collector *c)
 {
-  g_autoptr(GError) error = NULL;
-  char *log;
+  gboolean clean = ka_test_collector_terminate (c);
+  char *log = ka_test_read_file_or_empty (c->log_path);
 
-  g_subprocess_send_signal (c->process, SIGTERM);
-  g_subprocess_wait (c->process, NULL, &error);
-  g_assert_no_error (error);
-
-  log = read_file_or_empty (c->log_path);
-  if (!g_subprocess_get_if_exited (c->process) || g_subprocess_get_exit_status (c->process) != 0)
+  if (!clean)
     g_error ("the collector did not exit cleanly on SIGTERM; its log:\n%s", log);
   g_assert_true (strstr (log, "stopping on a signal") != NULL);
 
-  g_clear_object (&c->stdout_stream);
-  g_clear_object (&c->process);
-  g_free (c->url);
-  g_free (c->log_path);
+  ka_test_collector_clear (c);
   g_free (c);
   return log;
 }
@@ -774,24 +691,6 @@ export_contains (GPtrArray  *lines,
 
 /* Fixture ---------------------------------------------------------------------------- */
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 static const char * const default_args[] = {
   "--enrolment-code", ENROLMENT_CODE,
   "--organiser-token", ORGANISER_TOKEN,
@@ -827,8 +726,7 @@ fixture_set_up (Fixture       *f,
   g_autofree char *pack = make_pack_json ();
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
 
-  f->dir = g_dir_make_tmp ("ka-test-collector-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->dir = ka_test_make_tmp_dir ("ka-test-collector-XXXXXX");
   f->database = g_build_filename (f->dir, "collector.sqlite3", NULL);
   f->pack_path = g_build_filename (f->dir, "pack.json", NULL);
   g_file_set_contents (f->pack_path, pack, -1, &error);
@@ -873,7 +771,7 @@ fixture_tear_down (Fixture       *f,
   g_assert_null (strstr (log, ENROLMENT_CODE));
 
   g_ptr_array_unref (f->tokens);
-  remove_tree (f->dir);
+  ka_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->database);
   g_free (f->pack_path);
@@ -2153,8 +2051,9 @@ run_refused (const char * const *args,
   g_autofree char *out = NULL;
   char *err = NULL;
 
-  p = spawn_collector (args, NULL,
-                       G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  p = ka_test_collector_spawn (args, NULL, "all",
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (p, NULL, NULL, &out, &err, &error);
   g_assert_no_error (error);
@@ -2169,7 +2068,7 @@ static void
 test_options (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("ka-test-collector-XXXXXX", &error);
+  g_autofree char *dir = ka_test_make_tmp_dir ("ka-test-collector-XXXXXX");
   g_autofree char *database = g_build_filename (dir, "refused.sqlite3", NULL);
   g_autofree char *cert = g_test_build_filename (G_TEST_DIST, "data", "collector-test-cert.pem",
                                                  NULL);
@@ -2252,14 +2151,14 @@ test_options (void)
   }
   g_assert_false (g_file_test (database, G_FILE_TEST_EXISTS));
 
-  remove_tree (dir);
+  ka_test_remove_tree (dir);
 }
 
 static void
 test_newer_schema (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("ka-test-collector-XXXXXX", &error);
+  g_autofree char *dir = ka_test_make_tmp_dir ("ka-test-collector-XXXXXX");
   g_autofree char *database = g_build_filename (dir, "newer.sqlite3", NULL);
   const char * const args[] = { "--listen", "127.0.0.1:0", "--database", database, NULL };
   g_autofree char *err = NULL;
@@ -2274,7 +2173,7 @@ test_newer_schema (void)
 
   err = run_refused (args, &status);
   g_assert_nonnull (strstr (err, "newer than this collector"));
-  remove_tree (dir);
+  ka_test_remove_tree (dir);
 }
 
 static gboolean
@@ -2293,7 +2192,7 @@ static void
 test_tls (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("ka-test-collector-XXXXXX", &error);
+  g_autofree char *dir = ka_test_make_tmp_dir ("ka-test-collector-XXXXXX");
   g_autofree char *database = g_build_filename (dir, "tls.sqlite3", NULL);
   g_autofree char *cert = g_test_build_filename (G_TEST_DIST, "data", "collector-test-cert.pem",
                                                  NULL);
@@ -2314,7 +2213,7 @@ test_tls (void)
   if (!g_tls_backend_supports_tls (g_tls_backend_get_default ()))
     {
       g_test_skip ("no GIO TLS backend (install glib-networking)");
-      remove_tree (dir);
+      ka_test_remove_tree (dir);
       return;
     }
 
@@ -2338,7 +2237,7 @@ test_tls (void)
   g_assert_cmpuint (soup_message_get_status (trusting), ==, SOUP_STATUS_OK);
 
   log = collector_stop (c);
-  remove_tree (dir);
+  ka_test_remove_tree (dir);
 }
 
 static void

@@ -24,9 +24,6 @@
 #include <libsoup/soup.h>
 #include <signal.h>
 #include <sqlite3.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include "ka-application.h"
 #include "ka-battle-view.h"
@@ -36,6 +33,7 @@
 #include "ka-store.h"
 #include "ka-sync-indicator.h"
 #include "ka-sync.h"
+#include "ka-test-support.h"
 #include "ka-vote-bar.h"
 #include "ka-window.h"
 
@@ -168,159 +166,24 @@ model_of_response (const char *response_id)
   return test_models[m - 1].display_name;
 }
 
-/* A fake GNetworkMonitor, so that the result does not depend on the machine's routes. */
-
-#define TEST_TYPE_MONITOR (test_monitor_get_type ())
-G_DECLARE_FINAL_TYPE (TestMonitor, test_monitor, TEST, MONITOR, GObject)
-
-struct _TestMonitor
-{
-  GObject  parent_instance;
-  gboolean available;
-};
-
-enum
-{
-  MONITOR_PROP_0,
-  MONITOR_PROP_AVAILABLE,
-  MONITOR_PROP_METERED,
-  MONITOR_PROP_CONNECTIVITY,
-};
-
-static void test_monitor_iface_init (GNetworkMonitorInterface *iface);
-static void test_monitor_initable_init (GInitableIface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (TestMonitor, test_monitor, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
-                                                      test_monitor_initable_init)
-                               G_IMPLEMENT_INTERFACE (G_TYPE_NETWORK_MONITOR,
-                                                      test_monitor_iface_init))
-
-static gboolean
-test_monitor_initable_init_fn (GInitable     *initable,
-                               GCancellable  *cancellable,
-                               GError       **error)
-{
-  return TRUE;
-}
-
-static void
-test_monitor_initable_init (GInitableIface *iface)
-{
-  iface->init = test_monitor_initable_init_fn;
-}
-
-static void
-test_monitor_iface_init (GNetworkMonitorInterface *iface)
-{
-}
-
-static void
-test_monitor_get_property (GObject    *object,
-                           guint       prop_id,
-                           GValue     *value,
-                           GParamSpec *pspec)
-{
-  TestMonitor *self = TEST_MONITOR (object);
-
-  switch (prop_id)
-    {
-    case MONITOR_PROP_AVAILABLE:
-      g_value_set_boolean (value, self->available);
-      break;
-    case MONITOR_PROP_METERED:
-      g_value_set_boolean (value, FALSE);
-      break;
-    case MONITOR_PROP_CONNECTIVITY:
-      g_value_set_enum (value, self->available ? G_NETWORK_CONNECTIVITY_FULL
-                                               : G_NETWORK_CONNECTIVITY_LOCAL);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-test_monitor_class_init (TestMonitorClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->get_property = test_monitor_get_property;
-  g_object_class_override_property (object_class, MONITOR_PROP_AVAILABLE, "network-available");
-  g_object_class_override_property (object_class, MONITOR_PROP_METERED, "network-metered");
-  g_object_class_override_property (object_class, MONITOR_PROP_CONNECTIVITY, "connectivity");
-}
-
-static void
-test_monitor_init (TestMonitor *self)
-{
-  self->available = TRUE;
-}
-
-static void
-test_monitor_set_available (TestMonitor *self,
-                            gboolean     available)
-{
-  self->available = available;
-  g_object_notify (G_OBJECT (self), "network-available");
-  g_signal_emit_by_name (self, "network-changed", available);
-}
-
 /* The collector process ------------------------------------------------------------- */
 
-typedef struct
-{
-  GSubprocess      *process;
-  GDataInputStream *stdout_stream;
-  char             *url;
-  char             *log_path;
-} Collector;
-
-static void
-die_with_parent (gpointer user_data)
-{
-#ifdef __linux__
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-#endif
-}
+typedef KaTestCollector Collector;
 
 static Collector *
 collector_start (const char *dir,
                  const char *pack_path)
 {
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_autofree char *database = g_build_filename (dir, "collector.sqlite3", NULL);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
-  const char *binary = g_getenv ("KA_COLLECTOR");
+  g_autofree char *log_path = g_build_filename (dir, "collector.log", NULL);
   Collector *c = g_new0 (Collector, 1);
-  const char *argv[] = {
-    binary, "--listen", "127.0.0.1:0", "--database", database,
+  const char * const args[] = {
+    "--listen", "127.0.0.1:0", "--database", database,
     "--organiser-token", ORGANISER_TOKEN, "--citizen-enrolments-per-hour", "0",
     "--pack", pack_path, NULL
   };
 
-  if (binary == NULL || !g_file_test (binary, G_FILE_TEST_IS_EXECUTABLE))
-    g_error ("KA_COLLECTOR is not set to the built kai-arena-collector (tests/meson.build)");
-
-  c->log_path = g_build_filename (dir, "collector.log", NULL);
-  g_subprocess_launcher_set_stderr_file_path (launcher, c->log_path);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  c->process = g_subprocess_launcher_spawnv (launcher, argv, &error);
-  g_assert_no_error (error);
-
-  c->stdout_stream = g_data_input_stream_new (g_subprocess_get_stdout_pipe (c->process));
-  line = g_data_input_stream_read_line_utf8 (c->stdout_stream, NULL, NULL, &error);
-  g_assert_no_error (error);
-  if (line == NULL || !g_str_has_prefix (line, "listening on "))
-    {
-      g_autofree char *log = NULL;
-
-      g_file_get_contents (c->log_path, &log, NULL, NULL);
-      g_error ("the collector did not start: %s", log != NULL ? log : "(no log)");
-    }
-  c->url = g_strdup (line + strlen ("listening on "));
+  ka_test_collector_launch (c, args, log_path, NULL);
   g_assert_true (g_str_has_prefix (c->url, "http://127.0.0.1:"));
 
   return c;
@@ -329,24 +192,17 @@ collector_start (const char *dir,
 static void
 collector_halt (Collector *c)
 {
-  g_autoptr(GError) error = NULL;
-
   if (c->process == NULL)
     return;
 
-  g_subprocess_send_signal (c->process, SIGTERM);
-  g_subprocess_wait (c->process, NULL, &error);
-  g_assert_no_error (error);
-  g_clear_object (&c->stdout_stream);
-  g_clear_object (&c->process);
+  ka_test_collector_terminate (c);
 }
 
 static void
 collector_free (Collector *c)
 {
   collector_halt (c);
-  g_free (c->url);
-  g_free (c->log_path);
+  ka_test_collector_clear (c);
   g_free (c);
 }
 
@@ -401,7 +257,7 @@ typedef struct
   char        *client_pack_path; /* the device's: open or sealed */
   char        *db_path;
   Collector   *collector;
-  TestMonitor *monitor;
+  KaTestMonitor *monitor;
   KaSession   *session;
   KaWindow    *window;
   KaSync      *sync;
@@ -414,8 +270,7 @@ fixture_setup (Fixture  *f,
   g_autoptr(GError) error = NULL;
   g_autofree char *json = build_pack_json ();
 
-  f->tmpdir = g_dir_make_tmp ("ka-test-sync-ui-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->tmpdir = ka_test_make_tmp_dir ("ka-test-sync-ui-XXXXXX");
 
   f->open_pack_path = g_build_filename (f->tmpdir, "open-pack.json", NULL);
   g_file_set_contents (f->open_pack_path, json, -1, &error);
@@ -441,7 +296,7 @@ fixture_setup (Fixture  *f,
   g_assert_no_error (error);
 
   f->collector = collector_start (f->tmpdir, f->open_pack_path);
-  f->monitor = g_object_new (TEST_TYPE_MONITOR, NULL);
+  f->monitor = g_object_new (KA_TYPE_TEST_MONITOR, NULL);
 
   f->db_path = g_build_filename (f->tmpdir, "ballots.sqlite", NULL);
   f->session = ka_application_create_session (f->client_pack_path, f->db_path, "en", &error);
@@ -465,28 +320,6 @@ fixture_setup (Fixture  *f,
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir == NULL)
-    return;
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-
-  g_rmdir (path);
-}
-
-static void
 fixture_teardown (Fixture *f)
 {
   ka_sync_stop (f->sync);
@@ -502,7 +335,7 @@ fixture_teardown (Fixture *f)
   g_clear_object (&f->monitor);
   collector_free (f->collector);
 
-  remove_tree (f->tmpdir);
+  ka_test_remove_tree (f->tmpdir);
   g_free (f->tmpdir);
   g_free (f->open_pack_path);
   g_free (f->client_pack_path);
@@ -882,7 +715,7 @@ test_indicator (void)
 
   /* No network at all (the monitor says so): "Offline", and nothing is planned until
    * the network returns. */
-  test_monitor_set_available (f.monitor, FALSE);
+  ka_test_monitor_set_available (f.monitor, FALSE);
   ka_sync_start (f.sync);
   g_assert_cmpint (ka_sync_get_state (f.sync), ==, KA_SYNC_STATE_OFFLINE);
   g_assert_cmpint (ka_sync_get_next_sync (f.sync), ==, 0);
@@ -1090,7 +923,7 @@ static void
 test_no_server (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *tmpdir = g_dir_make_tmp ("ka-test-sync-ui-XXXXXX", &error);
+  g_autofree char *tmpdir = ka_test_make_tmp_dir ("ka-test-sync-ui-XXXXXX");
   g_autofree char *db_path = g_build_filename (tmpdir, "ballots.sqlite", NULL);
   g_autoptr(KaStore) store = NULL;
   g_autoptr(KaSync) sync = NULL;
@@ -1118,7 +951,7 @@ test_no_server (void)
   g_object_unref (widget);
   g_clear_object (&sync);
   g_clear_object (&store);
-  remove_tree (tmpdir);
+  ka_test_remove_tree (tmpdir);
 }
 
 /* Every error code has its own words, none of them the English diagnostic. */
@@ -1198,14 +1031,14 @@ test_preferences (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GSettings) settings = ka_application_new_settings ();
-  g_autofree char *tmpdir = g_dir_make_tmp ("ka-test-sync-ui-XXXXXX", &error);
+  g_autofree char *tmpdir = ka_test_make_tmp_dir ("ka-test-sync-ui-XXXXXX");
   g_autofree char *pack_path = g_build_filename (tmpdir, "pack.json", NULL);
   g_autofree char *db_path = g_build_filename (tmpdir, "ballots.sqlite", NULL);
   g_autofree char *json = build_pack_json ();
   g_autoptr(Collector) collector = NULL;
   g_autoptr(KaStore) store = NULL;
   g_autoptr(KaSync) sync = NULL;
-  g_autoptr(TestMonitor) monitor = g_object_new (TEST_TYPE_MONITOR, NULL);
+  g_autoptr(KaTestMonitor) monitor = g_object_new (KA_TYPE_TEST_MONITOR, NULL);
   g_autofree char *text = NULL;
   g_autofree char *saved = NULL;
   GtkWidget *window;
@@ -1296,7 +1129,7 @@ test_preferences (void)
   g_clear_object (&sync);
   g_clear_object (&store);
   g_clear_pointer (&collector, collector_free);
-  remove_tree (tmpdir);
+  ka_test_remove_tree (tmpdir);
 }
 
 /* A device the collector does not know, and that may not enrol on its own (a kiosk):
@@ -1407,7 +1240,7 @@ static void
 test_application (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *tmpdir = g_dir_make_tmp ("ka-test-sync-ui-XXXXXX", &error);
+  g_autofree char *tmpdir = ka_test_make_tmp_dir ("ka-test-sync-ui-XXXXXX");
   g_autofree char *pack_path = g_build_filename (tmpdir, "pack.json", NULL);
   g_autofree char *db_path = g_build_filename (tmpdir, "ballots.sqlite", NULL);
   g_autofree char *json = build_pack_json ();
@@ -1442,7 +1275,7 @@ test_application (void)
   g_settings_set_string (settings, "server-url", "");
   g_free (run.url_a);
   g_free (run.url_b);
-  remove_tree (tmpdir);
+  ka_test_remove_tree (tmpdir);
 }
 
 /* Screenshot ------------------------------------------------------------------------ */
@@ -1492,7 +1325,7 @@ test_screenshot (void)
   press_sync_now (&f);
   vote (&f, "battle.vote-a");
   vote (&f, "battle.vote-b");
-  test_monitor_set_available (f.monitor, FALSE);
+  ka_test_monitor_set_available (f.monitor, FALSE);
   ka_sync_start (f.sync);
   g_assert_cmpint (ka_sync_get_state (f.sync), ==, KA_SYNC_STATE_OFFLINE);
 

@@ -26,9 +26,6 @@
 #include <libsoup/soup.h>
 #include <math.h>
 #include <signal.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 #include <sqlite3.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -37,6 +34,7 @@
 #include "ka-pack.h"
 #include "ka-store.h"
 #include "ka-sync.h"
+#include "ka-test-support.h"
 
 #define ORGANISER_TOKEN  "organiser-token-for-the-sync-tests-0123456789"
 #define ENROLMENT_CODE   "venue-busan-bexco-2026"
@@ -162,36 +160,6 @@ display_name_of (const char *response)
   return NULL;
 }
 
-/* Temporary directories -------------------------------------------------------------- */
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static char *
-make_tmp_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("ka-test-sync-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
 static guint
 test_seed (void)
 {
@@ -213,11 +181,8 @@ env_uint (const char *name,
 
 typedef struct
 {
-  GSubprocess      *process;
-  GDataInputStream *stdout_stream;
-  char             *url;        /* base URL, ends with '/' */
+  KaTestCollector   proc;       /* process, stdout, url, log_path */
   guint16           port;
-  char             *log_path;
   char             *database;
   char             *pack_path;
   char             *dir;
@@ -225,51 +190,18 @@ typedef struct
   gboolean          kiosk_code;
 } Collector;
 
-static const char *
-collector_binary (void)
-{
-  const char *path = g_getenv ("KA_COLLECTOR");
-
-  if (path == NULL || !g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
-    g_error ("KA_COLLECTOR is not set to the built kai-arena-collector (tests/meson.build)");
-  return path;
-}
-
-static char *
-read_file_or_empty (const char *path)
-{
-  char *contents = NULL;
-
-  if (path == NULL || !g_file_get_contents (path, &contents, NULL, NULL))
-    return g_strdup ("");
-  return contents;
-}
-
-/* A collector outlives a test that aborts unless it dies with it. */
-static void
-die_with_parent (gpointer user_data)
-{
-#ifdef __linux__
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-#endif
-}
-
 /* Starts the collector on 127.0.0.1:@port (0 = any) and waits for its URL. */
 static void
 collector_launch (Collector *c,
                   guint16    port)
 {
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
+  g_autofree char *log_path = NULL;
   g_autofree char *cert = NULL;
   g_autofree char *key = NULL;
   static guint serial;
   const char *colon;
 
-  g_ptr_array_add (argv, g_strdup (collector_binary ()));
   g_ptr_array_add (argv, g_strdup ("--listen"));
   g_ptr_array_add (argv, g_strdup_printf ("127.0.0.1:%u", port));
   g_ptr_array_add (argv, g_strdup ("--database"));
@@ -296,29 +228,10 @@ collector_launch (Collector *c,
     }
   g_ptr_array_add (argv, NULL);
 
-  g_free (c->log_path);
-  c->log_path = g_strdup_printf ("%s/collector-%u.log", c->dir, ++serial);
-  g_subprocess_launcher_set_stderr_file_path (launcher, c->log_path);
-  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "ka-collector", TRUE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  c->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata,
-                                             &error);
-  g_assert_no_error (error);
-
-  c->stdout_stream = g_data_input_stream_new (g_subprocess_get_stdout_pipe (c->process));
-  line = g_data_input_stream_read_line_utf8 (c->stdout_stream, NULL, NULL, &error);
-  g_assert_no_error (error);
-  if (line == NULL || !g_str_has_prefix (line, "listening on "))
-    {
-      g_autofree char *log = read_file_or_empty (c->log_path);
-
-      g_error ("the collector did not start (first line '%s'); its log:\n%s",
-               line != NULL ? line : "(none)", log);
-    }
-
-  g_free (c->url);
-  c->url = g_strdup (line + strlen ("listening on "));
-  colon = strrchr (c->url, ':');
+  log_path = g_strdup_printf ("%s/collector-%u.log", c->dir, ++serial);
+  ka_test_collector_launch (&c->proc, (const char * const *) argv->pdata, log_path,
+                            "ka-collector");
+  colon = strrchr (c->proc.url, ':');
   g_assert_nonnull (colon);
   c->port = (guint16) g_ascii_strtoull (colon + 1, NULL, 10);
   g_assert_cmpuint (c->port, >, 0);
@@ -355,28 +268,20 @@ collector_start (const char *dir)
 static void
 collector_halt (Collector *c)
 {
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_send_signal (c->process, SIGTERM);
-  g_subprocess_wait (c->process, NULL, &error);
-  g_assert_no_error (error);
-  if (!g_subprocess_get_if_exited (c->process) || g_subprocess_get_exit_status (c->process) != 0)
+  if (!ka_test_collector_terminate (&c->proc))
     {
-      g_autofree char *log = read_file_or_empty (c->log_path);
+      g_autofree char *log = ka_test_read_file_or_empty (c->proc.log_path);
 
       g_error ("the collector did not exit cleanly; its log:\n%s", log);
     }
-  g_clear_object (&c->stdout_stream);
-  g_clear_object (&c->process);
 }
 
 static void
 collector_free (Collector *c)
 {
-  if (c->process != NULL)
+  if (c->proc.process != NULL)
     collector_halt (c);
-  g_free (c->url);
-  g_free (c->log_path);
+  ka_test_collector_clear (&c->proc);
   g_free (c->database);
   g_free (c->pack_path);
   g_free (c->dir);
@@ -400,7 +305,7 @@ static GPtrArray *
 collector_export (Collector *c)
 {
   g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 60, NULL);
-  g_autofree char *url = g_strconcat (c->url, "v1/ballots?format=jsonl", NULL);
+  g_autofree char *url = g_strconcat (c->proc.url, "v1/ballots?format=jsonl", NULL);
   g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
   g_autoptr(GBytes) body = NULL;
   g_autoptr(GError) error = NULL;
@@ -553,65 +458,6 @@ counts_of (KaStore *store)
 
 /* Driving KaSync --------------------------------------------------------------------- */
 
-typedef struct
-{
-  gboolean  done;
-  gboolean  ok;
-  GError   *error;
-} Result;
-
-static void
-run_cb (GObject      *source,
-        GAsyncResult *result,
-        gpointer      user_data)
-{
-  Result *r = user_data;
-
-  r->ok = ka_sync_run_finish (KA_SYNC (source), result, &r->error);
-  r->done = TRUE;
-}
-
-static void
-enrol_cb (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  Result *r = user_data;
-
-  r->ok = ka_sync_enrol_finish (KA_SYNC (source), result, &r->error);
-  r->done = TRUE;
-}
-
-static gboolean
-sync_once (KaSync  *sync,
-           GError **error)
-{
-  Result r = { FALSE, };
-
-  ka_sync_run_async (sync, NULL, run_cb, &r);
-  while (!r.done)
-    g_main_context_iteration (NULL, TRUE);
-  if (r.error != NULL)
-    g_propagate_error (error, r.error);
-  return r.ok;
-}
-
-static gboolean
-enrol_once (KaSync      *sync,
-            KaMode       kind,
-            const char  *code,
-            GError     **error)
-{
-  Result r = { FALSE, };
-
-  ka_sync_enrol_async (sync, kind, code, NULL, enrol_cb, &r);
-  while (!r.done)
-    g_main_context_iteration (NULL, TRUE);
-  if (r.error != NULL)
-    g_propagate_error (error, r.error);
-  return r.ok;
-}
-
 static KaSync *
 make_sync (KaStore    *store,
            const char *url,
@@ -637,104 +483,6 @@ iterate_for (guint ms)
       g_main_context_iteration (NULL, FALSE);
       g_usleep (2000);
     }
-}
-
-/* A fake GNetworkMonitor the tests switch on and off. ------------------------------- */
-
-#define TEST_TYPE_MONITOR (test_monitor_get_type ())
-G_DECLARE_FINAL_TYPE (TestMonitor, test_monitor, TEST, MONITOR, GObject)
-
-struct _TestMonitor
-{
-  GObject  parent_instance;
-  gboolean available;
-};
-
-enum
-{
-  MONITOR_PROP_0,
-  MONITOR_PROP_AVAILABLE,
-  MONITOR_PROP_METERED,
-  MONITOR_PROP_CONNECTIVITY,
-};
-
-static void test_monitor_iface_init (GNetworkMonitorInterface *iface);
-static void test_monitor_initable_init (GInitableIface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (TestMonitor, test_monitor, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
-                                                      test_monitor_initable_init)
-                               G_IMPLEMENT_INTERFACE (G_TYPE_NETWORK_MONITOR,
-                                                      test_monitor_iface_init))
-
-static gboolean
-test_monitor_initable_init_fn (GInitable     *initable,
-                               GCancellable  *cancellable,
-                               GError       **error)
-{
-  return TRUE;
-}
-
-static void
-test_monitor_initable_init (GInitableIface *iface)
-{
-  iface->init = test_monitor_initable_init_fn;
-}
-
-static void
-test_monitor_iface_init (GNetworkMonitorInterface *iface)
-{
-}
-
-static void
-test_monitor_get_property (GObject    *object,
-                           guint       prop_id,
-                           GValue     *value,
-                           GParamSpec *pspec)
-{
-  TestMonitor *self = TEST_MONITOR (object);
-
-  switch (prop_id)
-    {
-    case MONITOR_PROP_AVAILABLE:
-      g_value_set_boolean (value, self->available);
-      break;
-    case MONITOR_PROP_METERED:
-      g_value_set_boolean (value, FALSE);
-      break;
-    case MONITOR_PROP_CONNECTIVITY:
-      g_value_set_enum (value, self->available ? G_NETWORK_CONNECTIVITY_FULL
-                                               : G_NETWORK_CONNECTIVITY_LOCAL);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-test_monitor_class_init (TestMonitorClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->get_property = test_monitor_get_property;
-  g_object_class_override_property (object_class, MONITOR_PROP_AVAILABLE, "network-available");
-  g_object_class_override_property (object_class, MONITOR_PROP_METERED, "network-metered");
-  g_object_class_override_property (object_class, MONITOR_PROP_CONNECTIVITY, "connectivity");
-}
-
-static void
-test_monitor_init (TestMonitor *self)
-{
-  self->available = TRUE;
-}
-
-static void
-test_monitor_set_available (TestMonitor *self,
-                            gboolean     available)
-{
-  self->available = available;
-  g_object_notify (G_OBJECT (self), "network-available");
-  g_signal_emit_by_name (self, "network-changed", available);
 }
 
 /* The fault-injecting proxy ---------------------------------------------------------- */
@@ -1639,7 +1387,7 @@ test_backoff (void)
 static void
 test_store_outbox (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = ka_test_make_tmp_dir ("ka-test-sync-XXXXXX");
   g_autoptr(KaStore) store = open_store (dir, "store.sqlite3");
   g_autoptr(GPtrArray) all = NULL;
   g_autoptr(GError) error = NULL;
@@ -1741,7 +1489,7 @@ test_store_outbox (void)
   g_assert_cmpstr (a, ==, "Left");
 
   g_clear_object (&store);
-  remove_tree (dir);
+  ka_test_remove_tree (dir);
 }
 
 /* Basic delivery ----------------------------------------------------------------------- */
@@ -1791,7 +1539,7 @@ pack_updated_cb (KaSync     *sync,
 static void
 test_basic (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = ka_test_make_tmp_dir ("ka-test-sync-XXXXXX");
   g_autoptr(KaStore) store = open_store (dir, "arena.sqlite3");
   g_autoptr(Collector) collector = NULL;
   g_autoptr(Proxy) proxy = NULL;
@@ -1827,7 +1575,7 @@ test_basic (void)
   g_signal_connect (sync, "ballots-settled", G_CALLBACK (count_settled_cb), &settled);
   g_signal_connect (sync, "pack-updated", G_CALLBACK (pack_updated_cb), &packs);
 
-  g_assert_true (sync_once (sync, &error));
+  g_assert_true (ka_test_sync_run (sync, &error));
   g_assert_no_error (error);
 
   assert_collector_holds_exactly (collector, store);
@@ -1890,7 +1638,7 @@ test_basic (void)
 
   /* A second sync sends no ballot, and the pack is not modified (304). */
   posts = proxy_posts (proxy);
-  g_assert_true (sync_once (sync, &error));
+  g_assert_true (ka_test_sync_run (sync, &error));
   g_assert_no_error (error);
   report = ka_sync_get_last_report (sync);
   g_assert_cmpuint (proxy_posts (proxy), ==, posts);
@@ -1904,14 +1652,14 @@ test_basic (void)
   cast (store, 1);
   ka_sync_refresh_counts (sync);
   g_assert_cmpuint (ka_sync_get_pending (sync), ==, 1);
-  g_assert_true (sync_once (sync, &error));
+  g_assert_true (ka_test_sync_run (sync, &error));
   g_assert_cmpuint (proxy_posts (proxy), ==, posts + 1);
   g_assert_cmpuint (ka_sync_get_last_report (sync)->accepted, ==, 1);
   assert_collector_holds_exactly (collector, store);
 
   /* Without the saved pack, the ETag is not sent and the pack comes again. */
   g_unlink (pack_path);
-  g_assert_true (sync_once (sync, &error));
+  g_assert_true (ka_test_sync_run (sync, &error));
   g_assert_nonnull (ka_sync_get_last_report (sync)->pack);
   g_assert_cmpuint (packs, ==, 2);
 
@@ -1920,7 +1668,7 @@ test_basic (void)
   g_clear_pointer (&proxy, proxy_free);
   g_clear_pointer (&collector, collector_free);
   g_assert_finalize_object (g_steal_pointer (&store));
-  remove_tree (dir);
+  ka_test_remove_tree (dir);
 }
 
 /* Plain HTTP to a non-loopback host: refused before any connection. */
@@ -1930,7 +1678,7 @@ test_insecure (void)
   static const char * const urls[] = {
     "http://192.0.2.1/", "http://203.0.113.9:8787/", "http://collector.example/",
   };
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = ka_test_make_tmp_dir ("ka-test-sync-XXXXXX");
   g_autoptr(KaStore) store = open_store (dir, "arena.sqlite3");
 
   cast (store, 3);
@@ -1941,7 +1689,7 @@ test_insecure (void)
       g_autofree char *token_path = ka_sync_get_token_path (sync);
       const KaSyncReport *report;
 
-      g_assert_false (sync_once (sync, &error));
+      g_assert_false (ka_test_sync_run (sync, &error));
       g_assert_error (error, KA_SYNC_ERROR, KA_SYNC_ERROR_INSECURE_URL);
       g_clear_error (&error);
       report = ka_sync_get_last_report (sync);
@@ -1952,21 +1700,21 @@ test_insecure (void)
       g_assert_nonnull (ka_sync_get_last_error (sync));
 
       /* An explicit enrolment is refused the same way. */
-      g_assert_false (enrol_once (sync, KA_MODE_KIOSK, ENROLMENT_CODE, &error));
+      g_assert_false (ka_test_sync_enrol (sync, KA_MODE_KIOSK, ENROLMENT_CODE, &error));
       g_assert_error (error, KA_SYNC_ERROR, KA_SYNC_ERROR_INSECURE_URL);
       g_assert_cmpuint (ka_sync_get_last_report (sync)->requests, ==, 0);
     }
 
   g_assert_cmpint (counts_of (store).pending, ==, 3);
   g_clear_object (&store);
-  remove_tree (dir);
+  ka_test_remove_tree (dir);
 }
 
 /* Kiosk enrolment, an unknown token (401), a lost token (409), the open pack. */
 static void
 test_enrolment (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = ka_test_make_tmp_dir ("ka-test-sync-XXXXXX");
   g_autoptr(KaStore) store = open_store (dir, "kiosk.sqlite3");
   g_autoptr(Collector) collector = collector_start_full (dir, FALSE, TRUE);
   g_autoptr(KaSync) sync = NULL;
@@ -1976,29 +1724,29 @@ test_enrolment (void)
   g_autofree char *token = NULL;
 
   cast (store, 40);
-  sync = make_sync (store, collector->url, 10, 500);
+  sync = make_sync (store, collector->proc.url, 10, 500);
   g_object_set (sync, "auto-enrol", FALSE, NULL);
   g_assert_cmpint (ka_sync_get_state (sync), ==, KA_SYNC_STATE_NOT_ENROLLED);
   token_path = ka_sync_get_token_path (sync);
 
   /* A kiosk does not enrol itself as a citizen. */
-  g_assert_false (sync_once (sync, &error));
+  g_assert_false (ka_test_sync_run (sync, &error));
   g_assert_error (error, KA_SYNC_ERROR, KA_SYNC_ERROR_NOT_ENROLLED);
   g_clear_error (&error);
   g_assert_cmpuint (ka_sync_get_last_report (sync)->requests, ==, 0);
 
-  g_assert_false (enrol_once (sync, KA_MODE_KIOSK, "wrong-code", &error));
+  g_assert_false (ka_test_sync_enrol (sync, KA_MODE_KIOSK, "wrong-code", &error));
   g_assert_error (error, KA_SYNC_ERROR, KA_SYNC_ERROR_ENROLMENT_REFUSED);
   g_clear_error (&error);
   g_assert_false (g_file_test (token_path, G_FILE_TEST_EXISTS));
   g_assert_cmpint (ka_sync_get_state (sync), ==, KA_SYNC_STATE_NOT_ENROLLED);
 
-  g_assert_true (enrol_once (sync, KA_MODE_KIOSK, ENROLMENT_CODE, &error));
+  g_assert_true (ka_test_sync_enrol (sync, KA_MODE_KIOSK, ENROLMENT_CODE, &error));
   g_assert_no_error (error);
   g_assert_true (ka_sync_is_enrolled (sync));
   g_assert_cmpint (ka_sync_get_state (sync), ==, KA_SYNC_STATE_IDLE);
 
-  g_assert_true (sync_once (sync, &error));
+  g_assert_true (ka_test_sync_run (sync, &error));
   g_assert_no_error (error);
   assert_collector_holds_exactly (collector, store);
   /* An enrolled kiosk gets the open pack. */
@@ -2013,7 +1761,7 @@ test_enrolment (void)
                                    "0123456789abcdef0123456789abcdef\n", -1, &error);
   g_assert_no_error (error);
   cast (store, 5);
-  g_assert_false (sync_once (sync, &error));
+  g_assert_false (ka_test_sync_run (sync, &error));
   g_assert_error (error, KA_SYNC_ERROR, KA_SYNC_ERROR_NOT_ENROLLED);
   g_clear_error (&error);
   g_assert_cmpint (ka_sync_get_state (sync), ==, KA_SYNC_STATE_NOT_ENROLLED);
@@ -2021,21 +1769,21 @@ test_enrolment (void)
 
   /* Enrolling again with the same device ID is refused (409): the device needs the
    * organisers; its ballots stay pending. */
-  g_assert_false (enrol_once (sync, KA_MODE_KIOSK, ENROLMENT_CODE, &error));
+  g_assert_false (ka_test_sync_enrol (sync, KA_MODE_KIOSK, ENROLMENT_CODE, &error));
   g_assert_error (error, KA_SYNC_ERROR, KA_SYNC_ERROR_DEVICE_EXISTS);
   g_clear_error (&error);
 
   /* With its real token back, the device syncs again. */
   g_file_set_contents (token_path, token, -1, &error);
   g_assert_no_error (error);
-  g_assert_true (sync_once (sync, &error));
+  g_assert_true (ka_test_sync_run (sync, &error));
   g_assert_no_error (error);
   assert_collector_holds_exactly (collector, store);
 
   g_clear_object (&sync);
   g_clear_pointer (&collector, collector_free);
   g_clear_object (&store);
-  remove_tree (dir);
+  ka_test_remove_tree (dir);
 }
 
 /* Raw SQLite, to tamper with a stored ballot behind the store's back. */
@@ -2057,7 +1805,7 @@ tamper (const char *path,
 static void
 test_rejected (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = ka_test_make_tmp_dir ("ka-test-sync-XXXXXX");
   g_autoptr(KaStore) store = open_store (dir, "arena.sqlite3");
   g_autoptr(Collector) collector = collector_start (dir);
   g_autoptr(KaSync) sync = NULL;
@@ -2068,15 +1816,15 @@ test_rejected (void)
   KaOutboxCounts counts;
 
   cast (store, 50);
-  sync = make_sync (store, collector->url, 10, 20);
-  g_assert_true (sync_once (sync, &error));
+  sync = make_sync (store, collector->proc.url, 10, 20);
+  g_assert_true (ka_test_sync_run (sync, &error));
   g_assert_no_error (error);
 
   /* Ballot 61 altered after it was sealed: bad_hash; 62-80 cannot link to the collector's
    * chain after it (chain_break); 51-60 are delivered. */
   cast (store, 30);
   tamper (ka_store_get_path (store), 61);
-  g_assert_true (sync_once (sync, &error));
+  g_assert_true (ka_test_sync_run (sync, &error));
   g_assert_no_error (error);
   report = ka_sync_get_last_report (sync);
   g_assert_cmpuint (report->accepted, ==, 10);
@@ -2105,13 +1853,13 @@ test_rejected (void)
   g_assert_cmpuint (remote->len, ==, 60);
 
   /* Quarantined ballots are never resent automatically. */
-  g_assert_true (sync_once (sync, &error));
+  g_assert_true (ka_test_sync_run (sync, &error));
   g_assert_cmpuint (ka_sync_get_last_report (sync)->sent, ==, 0);
 
   g_clear_object (&sync);
   g_clear_pointer (&collector, collector_free);
   g_clear_object (&store);
-  remove_tree (dir);
+  ka_test_remove_tree (dir);
 }
 
 /* Malformed receipts: the collector committed, the answer is broken: nothing is marked
@@ -2123,7 +1871,7 @@ test_malformed (void)
     F_TRUNCATED, F_WRONG_TYPES, F_NO_RECEIPT, F_HUGE_BODY, F_EXTRA_ID, F_MISSING_ID,
     F_TWICE_ID, F_BAD_HEAD, F_TEXT_PLAIN, F_STATUS_200, F_PORTAL_200, F_PORTAL_302,
   };
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = ka_test_make_tmp_dir ("ka-test-sync-XXXXXX");
   g_autoptr(KaStore) store = open_store (dir, "arena.sqlite3");
   g_autoptr(Collector) collector = collector_start (dir);
   g_autoptr(Proxy) proxy = proxy_new (collector->port, test_seed (), 1.0);
@@ -2132,7 +1880,7 @@ test_malformed (void)
   g_autoptr(GError) error = NULL;
   guint cast_so_far = 0;
 
-  g_assert_true (enrol_once (sync, KA_MODE_CITIZEN, NULL, &error));
+  g_assert_true (ka_test_sync_enrol (sync, KA_MODE_CITIZEN, NULL, &error));
   g_assert_no_error (error);
 
   for (guint i = 0; i < G_N_ELEMENTS (faults); i++)
@@ -2143,7 +1891,7 @@ test_malformed (void)
       cast (store, 25);
       cast_so_far += 25;
       proxy_force (proxy, faults[i]);
-      g_assert_false (sync_once (sync, &error));
+      g_assert_false (ka_test_sync_run (sync, &error));
       if (!g_error_matches (error, KA_SYNC_ERROR, KA_SYNC_ERROR_BAD_RESPONSE))
         g_error ("fault %s: expected a bad-response error, got %s", fault_names[faults[i]],
                  error->message);
@@ -2159,7 +1907,7 @@ test_malformed (void)
       g_assert_cmpuint (remote->len, ==, faults[i] >= FIRST_REWRITE ? cast_so_far
                                                                      : cast_so_far - 25);
 
-      g_assert_true (sync_once (sync, &error));
+      g_assert_true (ka_test_sync_run (sync, &error));
       g_assert_no_error (error);
       g_assert_cmpuint (ka_sync_get_last_report (sync)->duplicate, ==,
                         faults[i] >= FIRST_REWRITE ? 25 : 0);
@@ -2170,27 +1918,27 @@ test_malformed (void)
   g_clear_pointer (&proxy, proxy_free);
   g_clear_pointer (&collector, collector_free);
   g_clear_object (&store);
-  remove_tree (dir);
+  ka_test_remove_tree (dir);
 }
 
 /* Retry-After is honoured (scaled), clamped, and garbage falls back to the backoff. */
 static void
 test_retry_after_wait (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = ka_test_make_tmp_dir ("ka-test-sync-XXXXXX");
   g_autoptr(KaStore) store = open_store (dir, "arena.sqlite3");
   g_autoptr(Collector) collector = collector_start (dir);
   const double scale = 0.25;
   g_autoptr(Proxy) proxy = proxy_new (collector->port, test_seed (), scale);
   g_autofree char *url = proxy_url (proxy);
-  g_autoptr(TestMonitor) monitor = g_object_new (TEST_TYPE_MONITOR, NULL);
+  g_autoptr(KaTestMonitor) monitor = g_object_new (KA_TYPE_TEST_MONITOR, NULL);
   g_autoptr(KaSync) sync = NULL;
   g_autoptr(GError) error = NULL;
 
   sync = g_object_new (KA_TYPE_SYNC, "store", store, "server-url", url, "timeout", 10,
                        "network-monitor", monitor, "time-scale", scale,
                        "jitter-seed", test_seed (), NULL);
-  g_assert_true (enrol_once (sync, KA_MODE_CITIZEN, NULL, &error));
+  g_assert_true (ka_test_sync_enrol (sync, KA_MODE_CITIZEN, NULL, &error));
   cast (store, 10);
   ka_sync_refresh_counts (sync);
   g_assert_cmpuint (ka_sync_get_pending (sync), ==, 10);
@@ -2213,31 +1961,31 @@ test_retry_after_wait (void)
   /* The delays the client derived, straight from its report. */
   cast (store, 1);
   proxy_force (proxy, F_429_HUGE);
-  g_assert_false (sync_once (sync, &error));
+  g_assert_false (ka_test_sync_run (sync, &error));
   g_assert_error (error, KA_SYNC_ERROR, KA_SYNC_ERROR_RATE_LIMITED);
   g_clear_error (&error);
   g_assert_cmpint (ka_sync_get_last_report (sync)->retry_after_ms, ==, 3600 * 1000 * scale);
 
   proxy_force (proxy, F_429_GARBAGE);
-  g_assert_false (sync_once (sync, &error));
+  g_assert_false (ka_test_sync_run (sync, &error));
   g_assert_error (error, KA_SYNC_ERROR, KA_SYNC_ERROR_RATE_LIMITED);
   g_clear_error (&error);
   g_assert_cmpint (ka_sync_get_last_report (sync)->retry_after_ms, ==, -1);
 
   proxy_force (proxy, F_503_RETRY);
-  g_assert_false (sync_once (sync, &error));
+  g_assert_false (ka_test_sync_run (sync, &error));
   g_assert_error (error, KA_SYNC_ERROR, KA_SYNC_ERROR_SERVER);
   g_clear_error (&error);
   g_assert_cmpint (ka_sync_get_last_report (sync)->retry_after_ms, ==, 1000 * scale);
 
-  g_assert_true (sync_once (sync, &error));
+  g_assert_true (ka_test_sync_run (sync, &error));
   assert_collector_holds_exactly (collector, store);
 
   g_clear_object (&sync);
   g_clear_pointer (&proxy, proxy_free);
   g_clear_pointer (&collector, collector_free);
   g_clear_object (&store);
-  remove_tree (dir);
+  ka_test_remove_tree (dir);
 }
 
 /* The seeded mix of network faults over thousands of ballots. ---------------------- */
@@ -2245,13 +1993,13 @@ test_retry_after_wait (void)
 static void
 test_faults (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = ka_test_make_tmp_dir ("ka-test-sync-XXXXXX");
   g_autoptr(KaStore) store = open_store (dir, "arena.sqlite3");
   g_autoptr(Collector) collector = collector_start (dir);
   const double scale = 0.0005;
   g_autoptr(Proxy) proxy = proxy_new (collector->port, test_seed (), scale);
   g_autofree char *url = proxy_url (proxy);
-  g_autoptr(TestMonitor) monitor = g_object_new (TEST_TYPE_MONITOR, NULL);
+  g_autoptr(KaTestMonitor) monitor = g_object_new (KA_TYPE_TEST_MONITOR, NULL);
   g_autoptr(KaSync) sync = NULL;
   g_autoptr(GError) error = NULL;
   const guint n = MAX (5000, env_uint ("KA_SYNC_FAULT_BALLOTS", 5000));
@@ -2266,7 +2014,7 @@ test_faults (void)
                        "timeout", 2,                /* a hang costs 2 s */
                        "batch-size", 100, "network-monitor", monitor,
                        "time-scale", scale, "jitter-seed", test_seed (), NULL);
-  g_assert_true (enrol_once (sync, KA_MODE_CITIZEN, NULL, &error));
+  g_assert_true (ka_test_sync_enrol (sync, KA_MODE_CITIZEN, NULL, &error));
   g_assert_no_error (error);
 
   /* Every fault once first (on uploads), then the seeded random mix on every request. */
@@ -2321,7 +2069,7 @@ test_faults (void)
   g_clear_pointer (&proxy, proxy_free);
   g_clear_pointer (&collector, collector_free);
   g_clear_object (&store);
-  remove_tree (dir);
+  ka_test_remove_tree (dir);
 }
 
 /* Two clients racing the same batches: two copies of one store, one device. -------- */
@@ -2343,7 +2091,7 @@ copy_file (const char *from,
 static void
 test_race (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = ka_test_make_tmp_dir ("ka-test-sync-XXXXXX");
   g_autoptr(Collector) collector = collector_start (dir);
   g_autoptr(KaStore) first = open_store (dir, "first.sqlite3");
   g_autoptr(KaStore) second = NULL;
@@ -2355,14 +2103,14 @@ test_race (void)
   g_autofree char *first_token = NULL;
   g_autofree char *second_token = g_strconcat (second_path, ".token", NULL);
   const guint n = 3000;
-  Result ra = { FALSE, };
-  Result rb = { FALSE, };
+  KaTestResult ra = { FALSE, };
+  KaTestResult rb = { FALSE, };
   const KaSyncReport *report_a;
   const KaSyncReport *report_b;
 
   cast (first, n);
-  a = make_sync (first, collector->url, 30, 100);
-  g_assert_true (enrol_once (a, KA_MODE_CITIZEN, NULL, &error));
+  a = make_sync (first, collector->proc.url, 30, 100);
+  g_assert_true (ka_test_sync_enrol (a, KA_MODE_CITIZEN, NULL, &error));
   g_assert_no_error (error);
   first_token = ka_sync_get_token_path (a);
 
@@ -2375,10 +2123,10 @@ test_race (void)
   second = open_store (dir, "second.sqlite3");
   g_assert_cmpstr (ka_store_get_device_id (first), ==, ka_store_get_device_id (second));
 
-  a = make_sync (first, collector->url, 30, 100);
-  b = make_sync (second, collector->url, 30, 100);
-  ka_sync_run_async (a, NULL, run_cb, &ra);
-  ka_sync_run_async (b, NULL, run_cb, &rb);
+  a = make_sync (first, collector->proc.url, 30, 100);
+  b = make_sync (second, collector->proc.url, 30, 100);
+  ka_sync_run_async (a, NULL, ka_test_sync_run_cb, &ra);
+  ka_sync_run_async (b, NULL, ka_test_sync_run_cb, &rb);
   while (!ra.done || !rb.done)
     g_main_context_iteration (NULL, TRUE);
   g_assert_no_error (ra.error);
@@ -2400,7 +2148,7 @@ test_race (void)
   g_clear_pointer (&collector, collector_free);
   g_clear_object (&first);
   g_clear_object (&second);
-  remove_tree (dir);
+  ka_test_remove_tree (dir);
 }
 
 /* SIGKILL during sync --------------------------------------------------------------- */
@@ -2422,7 +2170,7 @@ sync_child_main (const char *database,
                        "batch-size", 10, "fetch-pack", FALSE, NULL);
   g_print ("ready\n");
   fflush (stdout);
-  if (!sync_once (sync, &error))
+  if (!ka_test_sync_run (sync, &error))
     {
       g_printerr ("child: %s\n", error->message);
       return 1;
@@ -2491,10 +2239,10 @@ assert_delivered_subset (Collector *collector,
 static void
 test_sigkill (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = ka_test_make_tmp_dir ("ka-test-sync-XXXXXX");
   g_autoptr(Collector) collector = collector_start (dir);
   g_autoptr(KaStore) store = open_store (dir, "arena.sqlite3");
-  g_autoptr(KaSync) sync = make_sync (store, collector->url, 10, 10);
+  g_autoptr(KaSync) sync = make_sync (store, collector->proc.url, 10, 10);
   g_autoptr(GError) error = NULL;
   g_autoptr(GRand) rand = g_rand_new_with_seed (test_seed ());
   const guint trials = MAX (50, env_uint ("KA_SYNC_KILL_TRIALS", 60));
@@ -2502,7 +2250,7 @@ test_sigkill (void)
   guint killed = 0;
   guint finished = 0;
 
-  g_assert_true (enrol_once (sync, KA_MODE_CITIZEN, NULL, &error));
+  g_assert_true (ka_test_sync_enrol (sync, KA_MODE_CITIZEN, NULL, &error));
   g_assert_no_error (error);
 
   /* How long an unkilled child syncs 30 ballots, from "ready" to exit. */
@@ -2513,7 +2261,7 @@ test_sigkill (void)
       gint64 start;
 
       cast (store, 30);
-      child = spawn_child (ka_store_get_path (store), collector->url, &out);
+      child = spawn_child (ka_store_get_path (store), collector->proc.url, &out);
       start = g_get_monotonic_time ();
       g_subprocess_wait_check (child, NULL, &error);
       g_assert_no_error (error);
@@ -2530,7 +2278,7 @@ test_sigkill (void)
       gint64 delay = g_rand_int_range (rand, 0, (gint32) CLAMP (calibration, 1, G_MAXINT32));
 
       cast (store, 30);
-      child = spawn_child (ka_store_get_path (store), collector->url, &out);
+      child = spawn_child (ka_store_get_path (store), collector->proc.url, &out);
       g_usleep (delay);
       g_subprocess_send_signal (child, SIGKILL);
       g_subprocess_wait (child, NULL, &error);
@@ -2548,14 +2296,14 @@ test_sigkill (void)
   g_assert_cmpuint (killed, >=, trials / 4);
 
   /* After a restart every ballot is delivered, exactly once. */
-  g_assert_true (sync_once (sync, &error));
+  g_assert_true (ka_test_sync_run (sync, &error));
   g_assert_no_error (error);
   assert_collector_holds_exactly (collector, store);
 
   g_clear_object (&sync);
   g_clear_pointer (&collector, collector_free);
   g_clear_object (&store);
-  remove_tree (dir);
+  ka_test_remove_tree (dir);
 }
 
 /* A collector restored from an older copy of its database --------------------------- */
@@ -2563,10 +2311,10 @@ test_sigkill (void)
 static void
 test_restore (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = ka_test_make_tmp_dir ("ka-test-sync-XXXXXX");
   g_autoptr(Collector) collector = collector_start (dir);
   g_autoptr(KaStore) store = open_store (dir, "arena.sqlite3");
-  g_autoptr(KaSync) sync = make_sync (store, collector->url, 10, 500);
+  g_autoptr(KaSync) sync = make_sync (store, collector->proc.url, 10, 500);
   g_autoptr(GError) error = NULL;
   g_autofree char *backup = g_build_filename (dir, "backup.sqlite3", NULL);
   g_autofree char *wal = g_strconcat (collector->database, "-wal", NULL);
@@ -2576,7 +2324,7 @@ test_restore (void)
   const KaSyncReport *report;
 
   cast (store, 700);
-  g_assert_true (sync_once (sync, &error));
+  g_assert_true (ka_test_sync_run (sync, &error));
   g_assert_no_error (error);
   assert_collector_holds_exactly (collector, store);
 
@@ -2587,7 +2335,7 @@ test_restore (void)
   collector_launch (collector, port);
 
   cast (store, 650);
-  g_assert_true (sync_once (sync, &error));
+  g_assert_true (ka_test_sync_run (sync, &error));
   g_assert_no_error (error);
   assert_collector_holds_exactly (collector, store);
   g_assert_cmpuint (ka_sync_get_delivered (sync), ==, 1350);
@@ -2602,7 +2350,7 @@ test_restore (void)
   g_assert_cmpuint (restored->len, ==, 700);
 
   cast (store, 5);
-  g_assert_true (sync_once (sync, &error));
+  g_assert_true (ka_test_sync_run (sync, &error));
   g_assert_no_error (error);
   report = ka_sync_get_last_report (sync);
   g_assert_cmpint (report->requeued, ==, 650);
@@ -2613,7 +2361,7 @@ test_restore (void)
   g_clear_object (&sync);
   g_clear_pointer (&collector, collector_free);
   g_clear_object (&store);
-  remove_tree (dir);
+  ka_test_remove_tree (dir);
 }
 
 /* TLS: an untrusted self-signed certificate is refused -------------------------------- */
@@ -2621,7 +2369,7 @@ test_restore (void)
 static void
 test_tls (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = ka_test_make_tmp_dir ("ka-test-sync-XXXXXX");
   g_autoptr(Collector) collector = collector_start_full (dir, TRUE, FALSE);
   g_autoptr(KaStore) store = open_store (dir, "arena.sqlite3");
   g_autoptr(KaSync) sync = NULL;
@@ -2629,12 +2377,12 @@ test_tls (void)
   g_autoptr(GPtrArray) remote = NULL;
   g_autofree char *token_path = NULL;
 
-  g_assert_true (g_str_has_prefix (collector->url, "https://127.0.0.1:"));
+  g_assert_true (g_str_has_prefix (collector->proc.url, "https://127.0.0.1:"));
   cast (store, 10);
-  sync = make_sync (store, collector->url, 10, 500);
+  sync = make_sync (store, collector->proc.url, 10, 500);
   token_path = ka_sync_get_token_path (sync);
 
-  g_assert_false (sync_once (sync, &error));
+  g_assert_false (ka_test_sync_run (sync, &error));
   g_assert_error (error, KA_SYNC_ERROR, KA_SYNC_ERROR_TLS);
   g_test_message ("refused: %s", error->message);
   g_assert_cmpint (ka_sync_get_state (sync), ==, KA_SYNC_STATE_ERROR);
@@ -2649,7 +2397,7 @@ test_tls (void)
   g_clear_object (&sync);
   g_clear_pointer (&collector, collector_free);
   g_clear_object (&store);
-  remove_tree (dir);
+  ka_test_remove_tree (dir);
 }
 
 /* Background loop: the network monitor pauses and resumes it ------------------------ */
@@ -2657,17 +2405,17 @@ test_tls (void)
 static void
 test_offline (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = ka_test_make_tmp_dir ("ka-test-sync-XXXXXX");
   g_autoptr(Collector) collector = collector_start (dir);
   g_autoptr(Proxy) proxy = proxy_new (collector->port, test_seed (), 1.0);
   g_autofree char *url = proxy_url (proxy);
   g_autoptr(KaStore) store = open_store (dir, "arena.sqlite3");
-  g_autoptr(TestMonitor) monitor = g_object_new (TEST_TYPE_MONITOR, NULL);
+  g_autoptr(KaTestMonitor) monitor = g_object_new (KA_TYPE_TEST_MONITOR, NULL);
   g_autoptr(KaSync) sync = NULL;
   g_autoptr(GError) error = NULL;
 
   cast (store, 20);
-  test_monitor_set_available (monitor, FALSE);
+  ka_test_monitor_set_available (monitor, FALSE);
   sync = g_object_new (KA_TYPE_SYNC, "store", store, "server-url", url, "timeout", 10,
                        "network-monitor", monitor, "interval", 3600, NULL);
 
@@ -2679,7 +2427,7 @@ test_offline (void)
   g_assert_cmpint (ka_sync_get_state (sync), ==, KA_SYNC_STATE_OFFLINE);
 
   /* The network returns: the loop syncs at once. */
-  test_monitor_set_available (monitor, TRUE);
+  ka_test_monitor_set_available (monitor, TRUE);
   while (ka_sync_get_pending (sync) > 0 || ka_sync_get_state (sync) != KA_SYNC_STATE_IDLE)
     g_main_context_iteration (NULL, TRUE);
   assert_collector_holds_exactly (collector, store);
@@ -2694,7 +2442,7 @@ test_offline (void)
   assert_collector_holds_exactly (collector, store);
 
   /* Offline again: the timer is dropped. */
-  test_monitor_set_available (monitor, FALSE);
+  ka_test_monitor_set_available (monitor, FALSE);
   g_assert_cmpint (ka_sync_get_state (sync), ==, KA_SYNC_STATE_OFFLINE);
   g_assert_cmpint (ka_sync_get_next_sync (sync), ==, 0);
 
@@ -2703,7 +2451,7 @@ test_offline (void)
   g_clear_pointer (&proxy, proxy_free);
   g_clear_pointer (&collector, collector_free);
   g_clear_object (&store);
-  remove_tree (dir);
+  ka_test_remove_tree (dir);
 }
 
 /* Cancellation: stop() cuts a hanging request; disposing during a background sync leaves
@@ -2711,26 +2459,26 @@ test_offline (void)
 static void
 test_cancel (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = ka_test_make_tmp_dir ("ka-test-sync-XXXXXX");
   g_autoptr(Collector) collector = collector_start (dir);
   g_autoptr(Proxy) proxy = proxy_new (collector->port, test_seed (), 1.0);
   g_autofree char *url = proxy_url (proxy);
   g_autoptr(KaStore) store = open_store (dir, "arena.sqlite3");
-  g_autoptr(TestMonitor) monitor = g_object_new (TEST_TYPE_MONITOR, NULL);
+  g_autoptr(KaTestMonitor) monitor = g_object_new (KA_TYPE_TEST_MONITOR, NULL);
   g_autoptr(KaSync) sync = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  Result r = { FALSE, };
+  KaTestResult r = { FALSE, };
   gint64 deadline;
 
   cast (store, 20);
   /* A 120 s timeout: only cancellation can end these hangs within the test. */
   sync = g_object_new (KA_TYPE_SYNC, "store", store, "server-url", url, "timeout", 120,
                        "network-monitor", monitor, NULL);
-  g_assert_true (enrol_once (sync, KA_MODE_CITIZEN, NULL, &error));
+  g_assert_true (ka_test_sync_enrol (sync, KA_MODE_CITIZEN, NULL, &error));
 
   proxy_force (proxy, F_HANG_AFTER);
-  ka_sync_run_async (sync, NULL, run_cb, &r);
+  ka_sync_run_async (sync, NULL, ka_test_sync_run_cb, &r);
   while (proxy_posts (proxy) == 0)
     g_main_context_iteration (NULL, FALSE);
   iterate_for (100);
@@ -2746,8 +2494,8 @@ test_cancel (void)
 
   /* A caller's cancellable cancels its run. */
   proxy_force (proxy, F_HANG_BEFORE);
-  r = (Result) { FALSE, };
-  ka_sync_run_async (sync, cancellable, run_cb, &r);
+  r = (KaTestResult) { FALSE, };
+  ka_sync_run_async (sync, cancellable, ka_test_sync_run_cb, &r);
   while (proxy_posts (proxy) < 2)
     g_main_context_iteration (NULL, FALSE);
   g_cancellable_cancel (cancellable);
@@ -2774,8 +2522,8 @@ test_cancel (void)
   iterate_for (50);
 
   /* The ballots are still there, and a new client delivers them (duplicates included). */
-  sync = make_sync (store, collector->url, 10, 500);
-  g_assert_true (sync_once (sync, &error));
+  sync = make_sync (store, collector->proc.url, 10, 500);
+  g_assert_true (ka_test_sync_run (sync, &error));
   g_assert_no_error (error);
   assert_collector_holds_exactly (collector, store);
 
@@ -2783,7 +2531,7 @@ test_cancel (void)
   g_clear_pointer (&proxy, proxy_free);
   g_clear_pointer (&collector, collector_free);
   g_assert_finalize_object (g_steal_pointer (&store));
-  remove_tree (dir);
+  ka_test_remove_tree (dir);
 }
 
 /* kai-arena-admin sync ---------------------------------------------------------------- */
@@ -2828,14 +2576,14 @@ test_admin (void)
       return;
     }
 
-  dir = make_tmp_dir ();
+  dir = ka_test_make_tmp_dir ("ka-test-sync-XXXXXX");
   collector = collector_start (dir);
   store = open_store (dir, "arena.sqlite3");
   path = g_strdup (ka_store_get_path (store));
   cast (store, 42);
 
   {
-    const char * const args[] = { "sync", "--database", path, "--server", collector->url, NULL };
+    const char * const args[] = { "sync", "--database", path, "--server", collector->proc.url, NULL };
 
     g_assert_cmpint (run_admin (args, &out), ==, 0);
     g_assert_nonnull (strstr (out, "enrolled: as a citizen"));
@@ -2865,9 +2613,9 @@ test_admin (void)
     const char * const insecure[] = { "sync", "--database", path, "--server",
                                       "http://192.0.2.1/", NULL };
     const char * const no_store[] = { "sync", "--database", missing, "--server",
-                                      collector->url, NULL };
+                                      collector->proc.url, NULL };
     const char * const citizen_code[] = { "sync", "--database", path, "--server",
-                                          collector->url, "--kind", "citizen",
+                                          collector->proc.url, "--kind", "citizen",
                                           "--enrolment-code", "x", NULL };
 
     g_assert_cmpint (run_admin (insecure, &out), ==, 2);
@@ -2882,7 +2630,7 @@ test_admin (void)
 
   g_clear_pointer (&collector, collector_free);
   g_clear_object (&store);
-  remove_tree (dir);
+  ka_test_remove_tree (dir);
 }
 
 int
