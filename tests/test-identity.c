@@ -195,6 +195,38 @@ test_scan (void)
     { "A.X 4.0 모델", "A.X" },
     { "Phi-3 is small.", "Phi" },
     { "from openai import OpenAI", "OpenAI" },
+    /* Names that still read as names: invisible characters inside, full-width forms,
+     * Cyrillic/Greek look-alikes, spaces or hyphens between the parts. */
+    { "Cl\u00ADaude can help you.", "Claude" },
+    { "Anthr\u200Dopic released a new model.", "Anthropic" },
+    { "Anthr\u200Copic", "Anthropic" },
+    { "Deep\u200BSeek-V3", "DeepSeek" },
+    { "\uFEFFEXA\u2060ONE 3.5", "EXAONE" },
+    { "Qw\u2063en 2.5", "Qwen" },
+    { "Gem\uFE0Fini Pro", "Gemini" },
+    { "\uFF2F\uFF50\uFF45\uFF4E\uFF21\uFF29\uC758 \uBAA8\uB378", "OpenAI" },   /* ＯｐｅｎＡＩ의 모델 */
+    { "\uFF27\uFF30\uFF34-4", "GPT" },                        /* ＧＰＴ-4 */
+    { "G\u0440T-4", "GPT" },                                    /* Cyrillic er */
+    { "Open\u0410I", "OpenAI" },                                /* Cyrillic A */
+    { "\u0395\u03A7\u0391\u039F\u039D\u0395", "EXAONE" },   /* Greek ΕΧΑΟΝΕ */
+    { "\u0420aLM 2", "PaLM" },                                  /* Cyrillic Er, exact case */
+    { "\uC624\uD508 AI\uAC00 \uACF5\uAC1C\uD588\uB2E4.", "\uC624\uD508AI" },   /* 오픈 AI가 */
+    { "open ai released it.", "OpenAI" },
+    { "Open-AI", "OpenAI" },
+    { "Deep Seek", "DeepSeek" },
+    { "deep-seek coder", "DeepSeek" },
+    { "\uB525 \uC2DC\uD06C\uAC00 \uACF5\uAC1C\uD588\uB2E4.", "\uB525\uC2DC\uD06C" },   /* 딥 시크가 */
+    { "Hyper CLOVA X", "HyperCLOVA" },
+    { "ChatGPT\u2122 Plus", "ChatGPT" },
+    { "\uCC57\u00A0GPT", "\uCC57GPT" },                         /* 챗 GPT, no-break space */
+    /* ... and what only looks like them. */
+    { "The open-air market was busy.", NULL },
+    { "\uC624\uD508 \uC18C\uC2A4 AI \uBAA8\uB378", NULL },   /* 오픈 소스 AI 모델 */
+    { "\u041C\u0435\u0442\u0430\u0434\u0430\u043D\u043D\u044B\u0435 of AI models",
+      NULL },                                                   /* Russian Метаданные */
+    { "\u0394\u03B5\u03B9\u03C0\u03BD\u03BF AI", NULL },     /* Greek Δειπνο */
+    { "Deep seeking, of the deep-sea kind.", NULL },
+    { "Claude\u00AD Monet", NULL },
     /* Ordinary text: a name inside another word, an everyday word, a person, code. */
     { "어제 드라마를 봤어요.", NULL },
     { "AI가 나오는 드라마를 봤다.", NULL },
@@ -309,6 +341,17 @@ test_prompt_echo_and_pack_terms (void)
   g_assert_true (ka_identity_guard_scan (with_extra, "xylo can answer.", &term));
   g_assert_cmpstr (term, ==, "Xylo");
   g_assert_false (ka_identity_guard_scan (with_extra, "Xylophone", NULL));
+
+  /* Pack terms are normalised like the text; one with nothing visible matches nothing. */
+  {
+    const char * const odd[] = { "\u200B\u00AD", " ", "\uFF38\uFF59\uFF4C\uFF4F Bot", NULL };
+    g_autoptr(KaIdentityGuard) odd_guard = ka_identity_guard_new (odd);
+    g_autofree char *odd_term = NULL;
+
+    g_assert_false (ka_identity_guard_scan (odd_guard, "Plain text, nothing to see.", NULL));
+    g_assert_true (ka_identity_guard_scan (odd_guard, "I am Xylo-bot.", &odd_term));
+    g_assert_cmpstr (odd_term, ==, "\uFF38\uFF59\uFF4C\uFF4F Bot");
+  }
 
   g_assert_finalize_object (g_steal_pointer (&guard));
 }

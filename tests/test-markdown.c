@@ -155,7 +155,7 @@ test_sanitize_invisible (void)
 {
   static const gunichar marked[] = {
     0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069,
-    0x200B, 0x2060, 0xFEFF, 0x200E, 0x200F, 0x061C,
+    0x200B, 0x2060, 0xFEFF, 0x200E, 0x200F, 0x061C, 0x00AD, 0x2061, 0x2062, 0x2063, 0x2064,
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (marked); i++)
@@ -179,6 +179,13 @@ test_sanitize_invisible (void)
     g_autofree char *out = ka_text_sanitize ("access \u202Eresu\u2066 level", -1);
 
     g_assert_cmpstr (out, ==, "access ⟨U+202E⟩resu⟨U+2066⟩ level");
+  }
+
+  /* A soft hyphen or an invisible operator inside a name cannot hide in it. */
+  {
+    g_autofree char *out = ka_text_sanitize ("Cl\u00ADaude, G\u2062PT", -1);
+
+    g_assert_cmpstr (out, ==, "Cl⟨U+00AD⟩aude, G⟨U+2062⟩PT");
   }
 
   /* ZWJ and ZWNJ stay: emoji sequences and scripts need them. */

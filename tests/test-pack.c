@@ -998,7 +998,14 @@ test_cli (void)
     const char * const no_output[] = { "pack", "build", "--from", "mt-bench", "--source",
                                        source, NULL };
     const char * const bad_sub[] = { "pack", "seal", NULL };
-    const char * const *all[] = { no_file, bad_from, no_output, bad_sub };
+    /* 0 prompts is a mistake, not "all prompts" (which is leaving --prompts out). */
+    const char * const zero_prompts[] = { "pack", "build", "--from", "mt-bench", "--source",
+                                          source, "--prompts", "0", "-o", output, NULL };
+    const char * const negative_prompts[] = { "pack", "build", "--from", "mt-bench",
+                                              "--source", source, "--prompts", "-3", "-o",
+                                              output, NULL };
+    const char * const *all[] = { no_file, bad_from, no_output, bad_sub, zero_prompts,
+                                  negative_prompts };
 
     for (guint i = 0; i < G_N_ELEMENTS (all); i++)
       {
@@ -1016,6 +1023,40 @@ test_cli (void)
 
     g_assert_cmpint (run_admin (args, &out, &err), ==, 1);
     g_assert_nonnull (strstr (err, "no model \"gpt-5\""));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+
+  /* One chosen model: the source has 31, so the message must not say it has 1. */
+  {
+    const char * const args[] = { "pack", "build", "--from", "mt-bench", "--source", source,
+                                  "--models", "gpt-4", "-o", output, NULL };
+
+    g_assert_cmpint (run_admin (args, &out, &err), ==, 1);
+    g_assert_nonnull (strstr (err, "at least two models"));
+    g_assert_nonnull (strstr (err, "1 of the 31 models"));
+    g_assert_null (strstr (err, "has 1"));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+
+  /* Not a regular file: a clear reason, not the read(2) error ("Bad address"). */
+  {
+    const char * const devices[] = { "/dev/zero", dir };
+
+    for (guint i = 0; i < G_N_ELEMENTS (devices); i++)
+      {
+        const char * const args[] = { "pack", "verify", devices[i], NULL };
+
+        if (!g_file_test (devices[i], G_FILE_TEST_EXISTS))
+          continue;
+        g_assert_cmpint (run_admin (args, &out, &err), ==, 1);
+        g_assert_nonnull (strstr (err, "not a regular file"));
+        g_assert_null (strstr (err, "Bad address"));
+        g_assert_cmpstr (out, ==, "");
+        g_clear_pointer (&out, g_free);
+        g_clear_pointer (&err, g_free);
+      }
   }
 
   g_unlink (output);

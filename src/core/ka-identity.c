@@ -220,6 +220,156 @@ static const char * const person_exceptions[] = {
 #define SELF_WINDOW     60      /* bytes before a term searched for a self-reference */
 #define SELF_MAX_WORDS  8       /* words allowed between the self-reference and the term */
 
+/* Names made of parts that still read as the name with a space or hyphen between them
+ * ("Deep Seek", "오픈 AI", "딥 시크"); '|' marks where. A space inside any term is such a
+ * place too ("Open AI" also matches "OpenAI", "Open-AI"). */
+static const char * const split_names[] = {
+  "Chat|GPT", "챗|GPT", "챗|지피티", "Open|AI", "오픈|AI", "오픈|에이아이", "Deep|Mind",
+  "딥|마인드", "Deep|Seek", "딥|시크", "Hyper|CLOVA", "하이퍼|클로바", "알리바바|클라우드",
+  "SK|텔레콤", "엔씨|소프트", "마이크로|소프트", "Chat|GLM",
+};
+
+#define MAX_SEPARATORS  3       /* spaces, tabs or hyphens allowed between parts of a name */
+
+/* Unicode Default_Ignorable_Code_Point (DerivedCoreProperties.txt): invisible, so a name
+ * with one inside ("Cl\u00ADaude", "Anthr\u200Dopic") still reads as the name. */
+static gboolean
+is_default_ignorable (gunichar c)
+{
+  return c == 0x00AD || c == 0x034F || c == 0x061C || c == 0x115F || c == 0x1160 ||
+         c == 0x17B4 || c == 0x17B5 || (c >= 0x180B && c <= 0x180F) ||
+         (c >= 0x200B && c <= 0x200F) || (c >= 0x202A && c <= 0x202E) ||
+         (c >= 0x2060 && c <= 0x206F) || c == 0x3164 || (c >= 0xFE00 && c <= 0xFE0F) ||
+         c == 0xFEFF || c == 0xFFA0 || (c >= 0xFFF0 && c <= 0xFFF8) ||
+         (c >= 0x1BCA0 && c <= 0x1BCA3) || (c >= 0x1D173 && c <= 0x1D17A) ||
+         (c >= 0xE0000 && c <= 0xE0FFF);
+}
+
+/* Cyrillic and Greek letters that look like Latin ones (after Unicode's confusables.txt),
+ * used only for matching, and only in a word whose Cyrillic/Greek letters all look Latin
+ * ("GрT", "OpenАI"): a real Russian or Greek word keeps its letters. */
+static const struct
+{
+  gunichar from;
+  char     to;
+} confusables[] = {
+  /* Cyrillic */
+  { 0x0430, 'a' }, { 0x0435, 'e' }, { 0x043E, 'o' }, { 0x0440, 'p' }, { 0x0441, 'c' },
+  { 0x0443, 'y' }, { 0x0445, 'x' }, { 0x0456, 'i' }, { 0x0458, 'j' }, { 0x0455, 's' },
+  { 0x043A, 'k' }, { 0x043C, 'm' }, { 0x043D, 'h' }, { 0x0442, 't' }, { 0x0432, 'b' },
+  { 0x04BB, 'h' }, { 0x0501, 'd' }, { 0x051B, 'q' }, { 0x051D, 'w' }, { 0x04CF, 'l' },
+  { 0x04AF, 'y' },
+  { 0x0410, 'A' }, { 0x0412, 'B' }, { 0x0415, 'E' }, { 0x041A, 'K' }, { 0x041C, 'M' },
+  { 0x041D, 'H' }, { 0x041E, 'O' }, { 0x0420, 'P' }, { 0x0421, 'C' }, { 0x0422, 'T' },
+  { 0x0425, 'X' }, { 0x0406, 'I' }, { 0x0408, 'J' }, { 0x0405, 'S' }, { 0x0423, 'Y' },
+  { 0x04AE, 'Y' }, { 0x04C0, 'I' }, { 0x051A, 'Q' }, { 0x051C, 'W' },
+  /* Greek */
+  { 0x0391, 'A' }, { 0x0392, 'B' }, { 0x0395, 'E' }, { 0x0396, 'Z' }, { 0x0397, 'H' },
+  { 0x0399, 'I' }, { 0x039A, 'K' }, { 0x039C, 'M' }, { 0x039D, 'N' }, { 0x039F, 'O' },
+  { 0x03A1, 'P' }, { 0x03A4, 'T' }, { 0x03A5, 'Y' }, { 0x03A7, 'X' },
+  { 0x03BF, 'o' }, { 0x03BD, 'v' }, { 0x03B1, 'a' }, { 0x03B9, 'i' }, { 0x03BA, 'k' },
+  { 0x03C1, 'p' }, { 0x03C5, 'u' }, { 0x03C7, 'x' }, { 0x03F2, 'c' }, { 0x03F3, 'j' },
+};
+
+static gboolean
+is_cyrillic_or_greek (gunichar c)
+{
+  return (c >= 0x0370 && c <= 0x052F) || (c >= 0x1F00 && c <= 0x1FFF);
+}
+
+static char
+confusable_to_latin (gunichar c)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (confusables); i++)
+    if (confusables[i].from == c)
+      return confusables[i].to;
+  return '\0';
+}
+
+static gboolean
+is_word_char (gunichar c)
+{
+  return g_unichar_isalnum (c) || g_unichar_ismark (c);
+}
+
+/* The text the guard matches in: NFKC (full-width "ＯｐｅｎＡＩ" is "OpenAI"), without
+ * default-ignorable characters, with U+2010/U+2011 hyphens as '-' and Latin look-alikes as
+ * Latin letters. "™" and "℠" become a space first, so that "ChatGPT™" keeps its word end
+ * (NFKC would make it "ChatGPTTM"). The result is only matched, never shown: positions in it
+ * are not positions in @text. Returns a new string. */
+static char *
+normalise_for_matching (const char *text)
+{
+  g_autofree char *valid = NULL;
+  g_autofree char *nfkc = NULL;
+  g_autofree gunichar *chars = NULL;
+  g_autoptr(GString) pre = NULL;
+  const char *p;
+  glong n = 0, k = 0;
+
+  for (p = text; *p != '\0' && (guchar) *p < 0x80; p++)
+    ;
+  if (*p == '\0')
+    return g_strdup (text);   /* ASCII: nothing to do */
+
+  valid = g_utf8_make_valid (text, -1);
+  pre = g_string_sized_new (strlen (valid));
+  for (p = valid; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c == 0x2122 || c == 0x2120)
+        g_string_append_c (pre, ' ');
+      else
+        g_string_append_len (pre, p, g_utf8_next_char (p) - p);
+    }
+  nfkc = g_utf8_normalize (pre->str, (gssize) pre->len, G_NORMALIZE_NFKC);
+  if (nfkc == NULL)
+    return g_strdup (valid);
+
+  chars = g_utf8_to_ucs4_fast (nfkc, -1, &n);
+  for (glong i = 0; i < n; i++)
+    {
+      gunichar c = chars[i];
+
+      if (is_default_ignorable (c))
+        continue;
+      if (c == 0x2010 || c == 0x2011)
+        c = '-';
+      chars[k++] = c;
+    }
+  n = k;
+
+  for (glong i = 0; i < n;)
+    {
+      glong end = i;
+      gboolean foreign = FALSE, all_confusable = TRUE;
+
+      if (!is_word_char (chars[i]))
+        {
+          i++;
+          continue;
+        }
+      while (end < n && is_word_char (chars[end]))
+        {
+          if (is_cyrillic_or_greek (chars[end]))
+            {
+              foreign = TRUE;
+              if (confusable_to_latin (chars[end]) == '\0')
+                all_confusable = FALSE;
+            }
+          end++;
+        }
+      if (foreign && all_confusable)
+        for (glong j = i; j < end; j++)
+          if (is_cyrillic_or_greek (chars[j]))
+            chars[j] = (gunichar) confusable_to_latin (chars[j]);
+      i = end;
+    }
+
+  return g_ucs4_to_utf8 (chars, n, NULL, NULL, NULL);
+}
+
 typedef enum
 {
   CLASS_OTHER,
@@ -231,8 +381,10 @@ typedef enum
 typedef struct
 {
   char       *text;       /* as listed */
-  char       *folded;     /* ASCII lower case: the same length and byte offsets */
-  gsize       len;
+  char       *folded;     /* normalised (see normalise_for_matching()), ASCII lower case */
+  gsize       len;        /* of parts[0] */
+  char      **parts;      /* normalised, as listed: the words between optional separators */
+  char      **folded_parts;   /* the same, ASCII lower case */
   TermFlags   flags;
   char      **not_followed_by;  /* folded */
   char      **not_preceded_by;  /* folded */
@@ -285,7 +437,8 @@ split_folded (const char *list)
   parts = g_strsplit (list, "|", -1);
   for (guint i = 0; parts[i] != NULL; i++)
     {
-      char *folded = g_ascii_strdown (parts[i], -1);
+      g_autofree char *normal = normalise_for_matching (parts[i]);
+      char *folded = g_ascii_strdown (normal, -1);
 
       g_free (parts[i]);
       parts[i] = folded;
@@ -300,27 +453,78 @@ term_free (gpointer data)
 
   g_free (term->text);
   g_free (term->folded);
+  g_strfreev (term->parts);
+  g_strfreev (term->folded_parts);
   g_strfreev (term->not_followed_by);
   g_strfreev (term->not_preceded_by);
   g_free (term);
 }
 
+/* The parts of a normalised term: split at a space or where split_names says. NULL when
+ * nothing is left (a term of spaces or invisible characters only). */
+static char **
+term_parts (const char *normal)
+{
+  g_autofree char *spec = NULL;
+  g_auto(GStrv) pieces = NULL;
+  GPtrArray *parts = g_ptr_array_new ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (split_names) && spec == NULL; i++)
+    {
+      g_auto(GStrv) split = g_strsplit (split_names[i], "|", -1);
+      g_autofree char *joined = g_strjoinv ("", split);
+
+      if (g_str_equal (joined, normal))
+        spec = g_strdup (split_names[i]);
+    }
+  if (spec == NULL)
+    spec = g_strdup (normal);
+  g_strdelimit (spec, " \t", '|');
+
+  pieces = g_strsplit (spec, "|", -1);
+  for (guint i = 0; pieces[i] != NULL; i++)
+    if (pieces[i][0] != '\0')
+      g_ptr_array_add (parts, g_strdup (pieces[i]));
+  if (parts->len == 0)
+    {
+      g_ptr_array_unref (parts);
+      return NULL;
+    }
+  g_ptr_array_add (parts, NULL);
+  return (char **) g_ptr_array_free (parts, FALSE);
+}
+
+/* NULL when @text has nothing to match. */
 static Term *
 term_new (const char *text,
           TermFlags   flags,
           const char *not_followed_by,
           const char *not_preceded_by)
 {
-  Term *term = g_new0 (Term, 1);
+  g_autofree char *normal = normalise_for_matching (text);
+  char **parts = term_parts (normal);
+  const char *last;
+  Term *term;
+  guint n;
 
+  if (parts == NULL)
+    return NULL;
+
+  term = g_new0 (Term, 1);
   term->text = g_strdup (text);
-  term->folded = g_ascii_strdown (text, -1);
-  term->len = strlen (text);
+  term->folded = g_ascii_strdown (normal, -1);
+  term->parts = parts;
+  n = g_strv_length (parts);
+  term->folded_parts = g_new0 (char *, n + 1);
+  for (guint i = 0; i < n; i++)
+    term->folded_parts[i] = g_ascii_strdown (parts[i], -1);
+  term->len = strlen (parts[0]);
   term->flags = flags;
   term->not_followed_by = split_folded (not_followed_by);
   term->not_preceded_by = split_folded (not_preceded_by);
-  term->head = char_class (g_utf8_get_char (text));
-  term->tail = char_class (g_utf8_get_char (g_utf8_prev_char (text + term->len)));
+  last = parts[n - 1];
+  term->head = char_class (g_utf8_get_char (parts[0]));
+  term->tail = char_class (g_utf8_get_char (g_utf8_prev_char (last + strlen (last))));
   return term;
 }
 
@@ -369,6 +573,7 @@ add_extra_terms (KaIdentityGuard    *self,
 
   for (guint i = 0; extra_terms[i] != NULL; i++)
     {
+      g_autofree char *normal = NULL;
       g_autofree char *folded = NULL;
       gboolean known = FALSE;
 
@@ -377,7 +582,8 @@ add_extra_terms (KaIdentityGuard    *self,
 
       /* A pack term that is also built in keeps the built-in rules: "Google" in a pack's
        * list must not start flagging "Google Pixel". */
-      folded = g_ascii_strdown (extra_terms[i], -1);
+      normal = normalise_for_matching (extra_terms[i]);
+      folded = g_ascii_strdown (normal, -1);
       for (guint j = 0; j < self->terms->len && !known; j++)
         {
           const Term *term = g_ptr_array_index (self->terms, j);
@@ -385,7 +591,12 @@ add_extra_terms (KaIdentityGuard    *self,
           known = g_str_equal (term->folded, folded);
         }
       if (!known)
-        g_ptr_array_add (self->terms, term_new (extra_terms[i], TERM_STRONG, NULL, NULL));
+        {
+          Term *term = term_new (extra_terms[i], TERM_STRONG, NULL, NULL);
+
+          if (term != NULL)
+            g_ptr_array_add (self->terms, term);
+        }
     }
 }
 
@@ -467,8 +678,8 @@ ka_identity_guard_get_builtin_terms (void)
 
 typedef struct
 {
-  const char *text;      /* the original */
-  char       *folded;    /* ASCII lower case, same offsets */
+  char       *text;      /* normalised: normalise_for_matching() */
+  char       *folded;    /* the same, ASCII lower case, same offsets */
   gsize       len;
 } Subject;
 
@@ -476,14 +687,15 @@ static void
 subject_init (Subject    *s,
               const char *text)
 {
-  s->text = text;
-  s->len = strlen (text);
-  s->folded = g_ascii_strdown (text, (gssize) s->len);
+  s->text = normalise_for_matching (text);
+  s->len = strlen (s->text);
+  s->folded = g_ascii_strdown (s->text, (gssize) s->len);
 }
 
 static void
 subject_clear (Subject *s)
 {
+  g_clear_pointer (&s->text, g_free);
   g_clear_pointer (&s->folded, g_free);
 }
 
@@ -552,10 +764,9 @@ hangul_suffix_ok (const Subject *s,
 static gboolean
 boundaries_ok (const Term    *term,
                const Subject *s,
-               gsize          start)
+               gsize          start,
+               gsize          end)
 {
-  gsize end = start + term->len;
-
   switch (term->head)
     {
     case CLASS_LETTER:
@@ -613,10 +824,9 @@ boundaries_ok (const Term    *term,
 static gboolean
 exclusions_ok (const Term    *term,
                const Subject *s,
-               gsize          start)
+               gsize          start,
+               gsize          end)
 {
-  gsize end = start + term->len;
-
   if (term->not_followed_by != NULL)
     for (guint i = 0; term->not_followed_by[i] != NULL; i++)
       if (has_folded_at (s, end, term->not_followed_by[i]))
@@ -843,26 +1053,61 @@ typedef enum
   FIND_SELF,      /* an occurrence after a self-reference */
 } FindMode;
 
+/* Where the term found at @start (its first part is there, ASCII case ignored) ends, its
+ * parts separated by at most MAX_SEPARATORS spaces, tabs or hyphens; 0 when it is not
+ * there (in exact case for TERM_CASE). */
+static gsize
+term_end (const Term    *term,
+          const Subject *s,
+          gsize          start)
+{
+  gsize at = start;
+
+  for (guint i = 0; term->parts[i] != NULL; i++)
+    {
+      gsize n = strlen (term->parts[i]);
+
+      if (i > 0)
+        {
+          guint skipped = 0;
+
+          while (at < s->len && skipped < MAX_SEPARATORS && strchr (" \t-", s->text[at]) != NULL)
+            {
+              at++;
+              skipped++;
+            }
+        }
+      if (at + n > s->len)
+        return 0;
+      if ((term->flags & TERM_CASE) ? memcmp (s->text + at, term->parts[i], n) != 0 :
+                                      memcmp (s->folded + at, term->folded_parts[i], n) != 0)
+        return 0;
+      at += n;
+    }
+  return at;
+}
+
 static gboolean
 term_matches_at (const Term    *term,
                  const Subject *s,
                  gsize          start,
                  FindMode       mode)
 {
-  if ((term->flags & TERM_CASE) && memcmp (s->text + start, term->text, term->len) != 0)
+  gsize end = term_end (term, s, start);
+
+  if (end == 0)
     return FALSE;
-  if (!boundaries_ok (term, s, start) || !exclusions_ok (term, s, start))
+  if (!boundaries_ok (term, s, start, end) || !exclusions_ok (term, s, start, end))
     return FALSE;
   if (term->flags & TERM_SELF)
     return is_self_description (s, start);
   if (mode == FIND_SELF)
-    return is_self_reference (s, start, start + term->len);
+    return is_self_reference (s, start, end);
   if ((term->flags & TERM_CONTEXT) && mode == FIND_FLAG)
     {
-      if ((term->flags & TERM_VERSIONED) && is_versioned (s, start + term->len))
+      if ((term->flags & TERM_VERSIONED) && is_versioned (s, end))
         return TRUE;
-      return has_ai_context (s, start, start + term->len) ||
-             is_self_reference (s, start, start + term->len);
+      return has_ai_context (s, start, end) || is_self_reference (s, start, end);
     }
   return TRUE;
 }
@@ -877,7 +1122,7 @@ term_found (const Term    *term,
 
   while (pos + term->len <= s->len)
     {
-      const char *hit = strstr (hay + pos, term->folded);
+      const char *hit = strstr (hay + pos, term->folded_parts[0]);
       gsize start;
 
       if (hit == NULL)
@@ -917,8 +1162,11 @@ scan_subject (KaIdentityGuard *self,
  * exact-case; Latin names need word boundaries ("palm" is not in "napalm", "meta" is not in
  * "metadata"), a Korean name must not sit inside another Hangul word ("드라마" is not
  * "라마") but may take a particle ("라마는"), and everyday words and big brands (Google,
- * Meta, Solar, 메타, 라마, …) count only in a sentence that speaks of AI. The full rules and
- * the measured flag rates are in docs/pack-format.md.
+ * Meta, Solar, 메타, 라마, …) count only in a sentence that speaks of AI. @text is first
+ * normalised for matching only (NFKC, default-ignorable characters removed, Cyrillic/Greek
+ * look-alikes of Latin letters read as Latin), and names of several parts match with spaces
+ * or hyphens between them ("Deep Seek", "오픈 AI"). The full rules and the measured flag
+ * rates are in docs/pack-format.md.
  *
  * Returns: %TRUE when @text names a model or vendor
  */

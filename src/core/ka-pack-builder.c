@@ -838,9 +838,16 @@ ka_pack_build (const KaPackBuildOptions *options,
 
   if (chosen->len < 2)
     {
-      g_set_error (error, KA_PACK_BUILD_ERROR, KA_PACK_BUILD_ERROR_MODEL,
-                   _("a pack needs at least two models; %s has %u"),
-                   options->source_dir, chosen->len);
+      /* With --models the source may have many more; say how many were chosen. */
+      if (options->models != NULL && options->models[0] != NULL)
+        g_set_error (error, KA_PACK_BUILD_ERROR, KA_PACK_BUILD_ERROR_MODEL,
+                     _("a pack needs at least two models; %u of the %u models in %s "
+                       "selected"),
+                     chosen->len, src.models->len, options->source_dir);
+      else
+        g_set_error (error, KA_PACK_BUILD_ERROR, KA_PACK_BUILD_ERROR_MODEL,
+                     _("a pack needs at least two models; %s has %u"),
+                     options->source_dir, chosen->len);
       return NULL;
     }
 

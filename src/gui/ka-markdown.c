@@ -67,6 +67,7 @@ is_marked_invisible (gunichar c)
       || c == 0x200E || c == 0x200F       /* LRM RLM */
       || c == 0x061C                      /* ARABIC LETTER MARK */
       || c == 0x200B                      /* ZERO WIDTH SPACE */
+      || c == 0x00AD                      /* SOFT HYPHEN: hides inside a word ("Cl<U+00AD>aude") */
       || c == 0x2060                      /* WORD JOINER */
       || c == 0xFEFF                      /* ZERO WIDTH NO-BREAK SPACE (BOM) */
       || (c >= 0x2061 && c <= 0x2064)     /* invisible math operators */
@@ -110,13 +111,15 @@ append_marker (GString  *out,
  * - Other C0 controls, DEL and C1 controls (U+0080–U+009F) are dropped; "\n" and "\t" stay.
  * - A byte-order mark at the very start is dropped silently.
  * - Bidi embeddings/overrides/isolates (U+202A–U+202E, U+2066–U+2069), bidi marks
- *   (U+200E, U+200F, U+061C) and invisible characters (U+200B, U+2060, U+FEFF,
- *   U+2061–U+2064, U+206A–U+206F, U+FFF9–U+FFFB, U+180E) are replaced by the visible
- *   marker "⟨U+XXXX⟩", so they can neither reorder the text nor hide inside it.
+ *   (U+200E, U+200F, U+061C) and invisible characters (U+200B, U+00AD soft hyphen,
+ *   U+2060, U+FEFF, U+2061–U+2064, U+206A–U+206F, U+FFF9–U+FFFB, U+180E) are replaced by
+ *   the visible marker "⟨U+XXXX⟩", so they can neither reorder the text nor hide inside
+ *   a word.
  * - Tag characters (U+E0000–U+E007F) are kept only inside an emoji tag sequence (after
  *   U+1F3F4, as in subdivision flags); elsewhere they are marked too.
  * - ZWJ and ZWNJ (U+200C, U+200D) are kept (emoji sequences, Indic and Persian scripts),
- *   but at most KA_MD_MAX_JOINERS in a row.
+ *   but at most KA_MD_MAX_JOINERS in a row. A name split by one ("Anthr<U+200D>opic") is still
+ *   caught: the identity guard removes them before matching (docs/pack-format.md).
  * - At most KA_MD_MAX_MARKS combining marks (categories Mn, Mc, Me) follow a base
  *   character; the rest of a longer run ("Zalgo" text) is dropped. Joiners do not count as
  *   base characters, so they cannot be used to restart a run.

@@ -94,7 +94,7 @@ pack_build (int    argc,
   g_autofree char *identity_terms = NULL;
   g_autofree char *secret_file = NULL;
   g_autofree char *output = NULL;
-  int n_prompts = 0;
+  int n_prompts = G_MININT;   /* G_MININT: not given, take all */
   gboolean sealed = FALSE;
   const GOptionEntry entries[] = {
     { "from", 0, 0, G_OPTION_ARG_STRING, &from,
@@ -155,9 +155,13 @@ pack_build (int    argc,
       fprintf (stderr, "kai-arena-admin pack build: --source and -o are required\n");
       return EXIT_USAGE;
     }
-  if (n_prompts < 0)
+  if (n_prompts == G_MININT)
+    n_prompts = 0;   /* all */
+  else if (n_prompts < 1)
     {
-      fprintf (stderr, "kai-arena-admin pack build: --prompts must not be negative\n");
+      /* 0 must not silently mean "all": leave --prompts out for that. */
+      fprintf (stderr, "kai-arena-admin pack build: --prompts must be at least 1 (leave it "
+                       "out to take all prompts)\n");
       return EXIT_USAGE;
     }
   if (sealed && secret_file == NULL)
@@ -249,6 +253,16 @@ pack_verify (int    argc,
     {
       print_pack_usage (stderr);
       return EXIT_USAGE;
+    }
+
+  /* A device, FIFO or directory is not a pack (reading /dev/zero fails with "Bad
+   * address", a FIFO may block). A missing file is left to the loader's message. */
+  if (g_file_test (argv[1], G_FILE_TEST_EXISTS) &&
+      !g_file_test (argv[1], G_FILE_TEST_IS_REGULAR))
+    {
+      fprintf (stderr, "kai-arena-admin pack verify: %s: not a regular file (a pack is a "
+                       "JSON file)\n", argv[1]);
+      return EXIT_FAILED;
     }
 
   pack = ka_pack_new_from_file (argv[1], &error);
