@@ -22,27 +22,15 @@ typedef struct
 } Command;
 
 static const Command commands[] = {
-#ifdef KA_HAVE_KA_ADMIN_PACK
   { "pack",         ka_admin_pack,         "pack build|verify: make or check a battle pack" },
-#endif
-#ifdef KA_HAVE_KA_ADMIN_BALLOTS
   { "ballots",      ka_admin_ballots,      "list the ballots of a store (jsonl or csv)" },
   { "verify-chain", ka_admin_verify_chain, "check every device's ballot hash chain" },
-#endif
-#ifdef KA_HAVE_KA_ADMIN_SIMULATE
   { "simulate",     ka_admin_simulate,     "cast ballots with a simulated voter" },
-#endif
-#ifdef KA_HAVE_KA_ADMIN_SYNC
   { "sync",         ka_admin_sync,         "send queued ballots to a collector once" },
-#endif
-#ifdef KA_HAVE_KA_ADMIN_TALLY
   { "tally",        ka_admin_tally,        "Bradley–Terry leaderboard with bootstrap intervals" },
   { "export",       ka_admin_export,       "export ballots (CSV, JSON Lines, FastChat) with a manifest" },
   { "audit",        ka_admin_audit,        "check an export against its manifest and chains" },
-#endif
-#ifdef KA_HAVE_KA_ADMIN_KIOSK
   { "kiosk",        ka_admin_kiosk,        "kiosk set-pin|status: the operator PIN of a kiosk store" },
-#endif
 };
 
 static void
