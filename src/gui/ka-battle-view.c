@@ -123,6 +123,12 @@ apply_text_scale (GtkLabel *label,
   gtk_label_set_attributes (label, attrs);
 }
 
+static void
+prompt_label_focus_leave_cb (GtkLabel *label)
+{
+  gtk_label_select_region (label, 0, 0);
+}
+
 static GtkWidget *
 add_prompt_label (KaBattleView *self,
                   const char   *text,
@@ -139,7 +145,15 @@ add_prompt_label (KaBattleView *self,
   if (heading)
     gtk_widget_add_css_class (label, "heading");
   else
-    gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+    {
+      GtkEventController *focus = gtk_event_controller_focus_new ();
+
+      gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+      /* GTK 4.8 selects a selectable label's whole text when Tab focuses it, and the grey
+       * highlight stayed after the focus moved on: clear it on the way out. */
+      g_signal_connect_swapped (focus, "leave", G_CALLBACK (prompt_label_focus_leave_cb), label);
+      gtk_widget_add_controller (label, focus);
+    }
 
   apply_text_scale (GTK_LABEL (label), self->text_scale);
   gtk_box_append (self->prompt_turns, label);
@@ -486,13 +500,13 @@ vote_cb (GObject      *object,
 
   if (ballot == NULL)
     {
-      g_autofree char *message = NULL;
-
       g_warning ("Could not record the vote: %s", error->message);
-      /* Translators: %s is a technical reason, e.g. from the database */
-      message = g_strdup_printf (_("Your vote was not recorded: %s. Please vote again."),
-                                 error->message);
-      ka_vote_bar_set_error (self->vote_bar, message);
+      /* The voter gets a plain sentence; the database's own words go on a dim second
+       * line for whoever has to fix it. They never name a model. */
+      ka_vote_bar_set_error_detail (self->vote_bar,
+                                    _("Your vote could not be saved, so nothing was recorded. "
+                                      "Please try again."),
+                                    error->message);
     }
 
   sync_from_session (self);
@@ -669,6 +683,57 @@ ka_battle_view_set_property (GObject      *object,
     }
 }
 
+static const struct {
+  guint       keyval;
+  const char *action;
+} window_keys[] = {
+  { GDK_KEY_1, "battle.vote-a" },
+  { GDK_KEY_KP_1, "battle.vote-a" },
+  { GDK_KEY_2, "battle.vote-b" },
+  { GDK_KEY_KP_2, "battle.vote-b" },
+  { GDK_KEY_3, "battle.vote-tie" },
+  { GDK_KEY_KP_3, "battle.vote-tie" },
+  { GDK_KEY_4, "battle.vote-both-bad" },
+  { GDK_KEY_KP_4, "battle.vote-both-bad" },
+  { GDK_KEY_n, "battle.next" },
+};
+
+/* Whether a key press for the battle must be left to the focused widget: text entry
+ * (e.g. the kiosk's PIN entry) and open menus and popovers keep their keys. */
+static gboolean
+focus_keeps_keys (KaBattleView *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+  if (focus == NULL)
+    return FALSE;
+
+  if (GTK_IS_EDITABLE (focus) || gtk_widget_get_ancestor (focus, GTK_TYPE_POPOVER) != NULL)
+    return TRUE;
+
+  return GTK_IS_TEXT_VIEW (focus) && gtk_text_view_get_editable (GTK_TEXT_VIEW (focus));
+}
+
+/* A vote or "next" key pressed anywhere in the window. Returns %FALSE, so the key goes on
+ * to the focused widget, when the action cannot apply now. */
+static gboolean
+window_key_cb (GtkWidget *widget,
+               GVariant  *args,
+               gpointer   user_data)
+{
+  KaBattleView *self = KA_BATTLE_VIEW (widget);
+  const char *action = user_data;
+  KaSessionState wanted;
+
+  wanted = g_str_equal (action, "battle.next") ? KA_SESSION_STATE_REVEALED
+                                                : KA_SESSION_STATE_VOTING;
+  if (self->committing || get_state (self) != wanted || focus_keeps_keys (self))
+    return FALSE;
+
+  return gtk_widget_activate_action (widget, action, NULL);
+}
+
 static void
 ka_battle_view_class_init (KaBattleViewClass *klass)
 {
@@ -719,15 +784,6 @@ ka_battle_view_class_init (KaBattleViewClass *klass)
     gtk_widget_class_install_action (widget_class, vote_actions[i].action, NULL, vote_activated);
   gtk_widget_class_install_action (widget_class, "battle.next", NULL, next_activated);
 
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, 0, "battle.vote-a", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_1, 0, "battle.vote-a", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, 0, "battle.vote-b", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_2, 0, "battle.vote-b", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, 0, "battle.vote-tie", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_3, 0, "battle.vote-tie", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, 0, "battle.vote-both-bad", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_4, 0, "battle.vote-both-bad", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, 0, "battle.next", NULL);
 
   gtk_widget_class_set_css_name (widget_class, "battleview");
 }
@@ -743,15 +799,34 @@ ka_battle_view_init (KaBattleView *self)
   self->text_scale = 1.0;
   self->cancellable = g_cancellable_new ();
 
-  /* Enter goes to the next battle even when the focus is in an answer's text view, which
-   * would swallow it in the bubble phase. The action is disabled until the reveal, so
-   * before that Enter still reaches the focused widget (e.g. activates a vote button). */
+  /* The vote keys work wherever the focus is in the window (say on the header bar's menu
+   * button after a dialog closed), so their controller is managed by the window; in the
+   * bubble phase, after the focused widget: an entry still types its digits. Enter goes
+   * to the next battle even when the focus is in an answer's text view, which would
+   * swallow it in the bubble phase, hence the capture phase. The actions are disabled
+   * when they cannot apply, so the keys then reach the focused widget (e.g. Enter
+   * activates a vote button). Neither fires while the battle view is not mapped. */
   controller = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (controller),
+                                     GTK_SHORTCUT_SCOPE_MANAGED);
+  for (guint i = 0; i < G_N_ELEMENTS (window_keys); i++)
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+                                          gtk_shortcut_new (gtk_keyval_trigger_new (window_keys[i].keyval, 0),
+                                                            gtk_callback_action_new (window_key_cb,
+                                                                                     (gpointer) window_keys[i].action,
+                                                                                     NULL)));
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  controller = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (controller),
+                                     GTK_SHORTCUT_SCOPE_MANAGED);
   gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
   for (guint i = 0; i < G_N_ELEMENTS (enter_keys); i++)
     gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
                                           gtk_shortcut_new (gtk_keyval_trigger_new (enter_keys[i], 0),
-                                                            gtk_named_action_new ("battle.next")));
+                                                            gtk_callback_action_new (window_key_cb,
+                                                                                     (gpointer) "battle.next",
+                                                                                     NULL)));
   gtk_widget_add_controller (GTK_WIDGET (self), controller);
 
   g_object_bind_property (self, "text-scale", self->response_a, "text-scale",

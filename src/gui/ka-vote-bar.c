@@ -20,6 +20,7 @@ struct _KaVoteBar
   /* template widgets */
   GtkRevealer *error_revealer;
   GtkLabel    *error_label;
+  GtkLabel    *error_detail_label;
   GtkStack    *stack;
   GtkSpinner  *spinner;
   GtkButton   *vote_a_button;
@@ -54,6 +55,7 @@ ka_vote_bar_class_init (KaVoteBarClass *klass)
                                                "/io/github/kaiarena/Arena/ui/ka-vote-bar.ui");
   gtk_widget_class_bind_template_child (widget_class, KaVoteBar, error_revealer);
   gtk_widget_class_bind_template_child (widget_class, KaVoteBar, error_label);
+  gtk_widget_class_bind_template_child (widget_class, KaVoteBar, error_detail_label);
   gtk_widget_class_bind_template_child (widget_class, KaVoteBar, stack);
   gtk_widget_class_bind_template_child (widget_class, KaVoteBar, spinner);
   gtk_widget_class_bind_template_child (widget_class, KaVoteBar, vote_a_button);
@@ -124,10 +126,45 @@ void
 ka_vote_bar_set_error (KaVoteBar  *self,
                        const char *message)
 {
+  ka_vote_bar_set_error_detail (self, message, NULL);
+}
+
+/**
+ * ka_vote_bar_set_error_detail:
+ * @message: (nullable): a sentence for the voter, or %NULL to hide the error line
+ * @detail: (nullable): the technical reason (e.g. the database's message), shown dimmed
+ *   under @message; it must never name a model
+ */
+void
+ka_vote_bar_set_error_detail (KaVoteBar  *self,
+                              const char *message,
+                              const char *detail)
+{
+  gboolean shown;
+
   g_return_if_fail (KA_IS_VOTE_BAR (self));
 
-  gtk_label_set_text (self->error_label, message != NULL ? message : "");
-  gtk_revealer_set_reveal_child (self->error_revealer, message != NULL && *message != '\0');
+  shown = message != NULL && *message != '\0';
+  if (!shown || detail == NULL)
+    detail = "";
+
+  gtk_label_set_text (self->error_label, shown ? message : "");
+  gtk_label_set_text (self->error_detail_label, detail);
+  gtk_widget_set_visible (GTK_WIDGET (self->error_detail_label), *detail != '\0');
+  gtk_revealer_set_reveal_child (self->error_revealer, shown);
+}
+
+/* Returns: (nullable): the technical detail shown under the error, or NULL when none is. */
+const char *
+ka_vote_bar_get_error_detail (KaVoteBar *self)
+{
+  g_return_val_if_fail (KA_IS_VOTE_BAR (self), NULL);
+
+  if (!gtk_revealer_get_reveal_child (self->error_revealer) ||
+      !gtk_widget_get_visible (GTK_WIDGET (self->error_detail_label)))
+    return NULL;
+
+  return gtk_label_get_text (self->error_detail_label);
 }
 
 /* Returns: (nullable): the error shown, or NULL when none is. */

@@ -27,6 +27,10 @@ void        ka_vote_bar_show_result    (KaVoteBar  *self,
                                         const char *result);
 void        ka_vote_bar_set_error      (KaVoteBar  *self,
                                         const char *message);
+void        ka_vote_bar_set_error_detail (KaVoteBar  *self,
+                                          const char *message,
+                                          const char *detail);
+const char *ka_vote_bar_get_error_detail (KaVoteBar  *self);
 const char *ka_vote_bar_get_error      (KaVoteBar  *self);
 const char *ka_vote_bar_get_result     (KaVoteBar  *self);
 gboolean    ka_vote_bar_is_revealed    (KaVoteBar  *self);
