@@ -203,7 +203,8 @@ ka_application_create_session_for_mode (const char  *pack_path,
   pack = ka_pack_new_from_file (pack_path, error);
   if (pack == NULL)
     {
-      g_prefix_error (error, _("The battle pack “%s” cannot be used: "), pack_path);
+      /* The loader's message already names the file and the field. */
+      g_prefix_error (error, "%s ", _("The battle pack cannot be used."));
       return NULL;
     }
 
@@ -215,6 +216,17 @@ ka_application_create_session_for_mode (const char  *pack_path,
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errsv),
                    _("The folder “%s” for the ballot database cannot be created: %s"),
                    db_dir, g_strerror (errsv));
+      return NULL;
+    }
+
+  if (g_file_test (database_path, G_FILE_TEST_IS_DIR))
+    {
+      g_autofree char *example = g_build_filename (database_path, "arena.sqlite3", NULL);
+
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR,
+                   _("“%s” is a folder. Give the ballot database as a file, for example "
+                     "“%s”."),
+                   database_path, example);
       return NULL;
     }
 
