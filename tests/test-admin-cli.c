@@ -7,7 +7,8 @@
  * real SQLite store, list them as JSON Lines and CSV, verify the hash chains, then tamper
  * with copies of the database through the SQLite C API and check that verify-chain
  * fails and names the ballot. Also the exit statuses of the command-line contract:
- * 0 success, 1 a check failed or an error, 2 a usage error.
+ * 0 success, 1 a check failed or an error, 2 a usage error. `tally --server` runs against
+ * a real collector (KA_COLLECTOR) on loopback.
  */
 
 #define G_LOG_DOMAIN "ka-test-admin-cli"
@@ -24,6 +25,7 @@
 #include "ka-ballot.h"
 #include "ka-pack.h"
 #include "ka-store.h"
+#include "ka-test-support.h"
 
 #define N_VOTES    300
 #define SEED       "7"
@@ -762,6 +764,120 @@ test_simulate_refuses_real_store (void)
   g_assert_cmpint (ka_store_count_ballots (store, KA_DELIVERY_PENDING, &error), ==, 1);
 }
 
+/* `tally --server`: the collector's ballots give the same leaderboard as the store that
+ * sent them; a wrong token and plain HTTP to a remote host are refused. */
+static void
+test_tally_server (void)
+{
+  g_autofree char *pack = sample_pack_path ();
+  g_autofree char *db = NULL;
+  g_autofree char *collector_db = NULL;
+  g_autofree char *token_file = NULL;
+  g_autofree char *bad_token_file = NULL;
+  g_autofree char *log_path = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *from_store = NULL;
+  g_autofree char *from_server = NULL;
+  g_autoptr(GError) error = NULL;
+  KaTestCollector collector = { 0, };
+
+  if (!require_admin ())
+    return;
+  if (g_getenv ("KA_COLLECTOR") == NULL ||
+      !g_file_test (g_getenv ("KA_COLLECTOR"), G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("kai-arena-collector is not built (KA_COLLECTOR unset)");
+      return;
+    }
+  ensure_database ();
+
+  /* A fresh store (the shared one stays undelivered for the other cases). */
+  db = tmp_path ("tally-server.sqlite");
+  g_assert_cmpint (simulate_into (db, NULL), ==, 0);
+
+  token_file = tmp_path ("organiser-token");
+  g_file_set_contents (token_file, "organiser-token-for-tally-0123456789\n", -1, &error);
+  g_assert_no_error (error);
+  bad_token_file = tmp_path ("wrong-token");
+  g_file_set_contents (bad_token_file, "not-the-organiser-token-0123456789\n", -1, &error);
+  g_assert_no_error (error);
+
+  collector_db = tmp_path ("collector.sqlite");
+  log_path = tmp_path ("collector.log");
+  {
+    const char * const args[] = { "--listen", "127.0.0.1:0", "--database", collector_db,
+                                  "--organiser-token-file", token_file, "--pack", pack, NULL };
+
+    ka_test_collector_launch (&collector, args, log_path, NULL);
+  }
+
+  {
+    const char * const args[] = { "sync", "--database", db, "--server", collector.url, NULL };
+
+    g_assert_cmpint (run_admin (args, &out, &err), ==, 0);
+    g_assert_nonnull (strstr (out, "accepted: " G_STRINGIFY (N_VOTES) "\n"));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+
+  {
+    const char * const args[] = { "tally", "--database", db, "--pack", pack,
+                                  "--format", "csv", NULL };
+
+    g_assert_cmpint (run_admin (args, &from_store, &err), ==, 0);
+    g_clear_pointer (&err, g_free);
+  }
+  {
+    const char * const args[] = { "tally", "--server", collector.url, "--token-file",
+                                  token_file, "--pack", pack, "--format", "csv", NULL };
+
+    g_assert_cmpint (run_admin (args, &from_server, &err), ==, 0);
+    g_clear_pointer (&err, g_free);
+  }
+  g_assert_true (g_str_has_prefix (from_store, "rank,model,rating,ci_lower,ci_upper,battles,"
+                                               "win_rate\n"));
+  g_assert_cmpuint (strlen (from_store), >, 100);
+  g_assert_cmpstr (from_server, ==, from_store);
+
+  /* A wrong token: the collector's refusal, with its error code. */
+  {
+    const char * const args[] = { "tally", "--server", collector.url, "--token-file",
+                                  bad_token_file, "--pack", pack, "--format", "csv", NULL };
+
+    g_assert_cmpint (run_admin (args, &out, &err), ==, 1);
+    g_assert_cmpstr (out, ==, "");
+    g_assert_nonnull (strstr (err, "401"));
+    g_assert_nonnull (strstr (err, "unauthorized"));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+
+  g_assert_true (ka_test_collector_terminate (&collector));
+  ka_test_collector_clear (&collector);
+
+  /* Plain HTTP to a host other than this computer: refused by the URL check itself (a
+   * connection to 192.0.2.1, a documentation address, would time out or fail otherwise). */
+  {
+    const char * const args[] = { "tally", "--server", "http://192.0.2.1/", "--token-file",
+                                  token_file, "--pack", pack, NULL };
+
+    g_assert_cmpint (run_admin (args, &out, &err), ==, 1);
+    g_assert_cmpstr (out, ==, "");
+    g_assert_nonnull (strstr (err, "refusing plain HTTP to 192.0.2.1"));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+
+  /* --server without --token-file is a usage error. */
+  {
+    const char * const args[] = { "tally", "--server", "https://collector.example/",
+                                  "--pack", pack, NULL };
+
+    g_assert_cmpint (run_admin (args, NULL, NULL), ==, 2);
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -786,6 +902,7 @@ main (int    argc,
   g_test_add_func ("/ka/admin-cli/missing-database", test_missing_database);
   g_test_add_func ("/ka/admin-cli/usage-errors", test_usage_errors);
   g_test_add_func ("/ka/admin-cli/pack-verify", test_pack_verify);
+  g_test_add_func ("/ka/admin-cli/tally-server", test_tally_server);
 
   status = g_test_run ();
 

@@ -31,11 +31,14 @@ G_BEGIN_DECLS
  *   file, line or element, and field)
  * @KA_EXPORT_ERROR_INVALID: the request cannot be carried out (for example our ballots
  *   without a pack to reveal the models, or an export directory that is not empty)
+ * @KA_EXPORT_ERROR_COLLECTOR: the collector refused the request or gave no ballots (the
+ *   message carries its HTTP status and its JSON error code and message)
  */
 typedef enum
 {
   KA_EXPORT_ERROR_PARSE,
   KA_EXPORT_ERROR_INVALID,
+  KA_EXPORT_ERROR_COLLECTOR,
 } KaExportError;
 
 GQuark ka_export_error_quark (void);
@@ -88,6 +91,10 @@ gboolean     ka_export_write                (const char         *dir,
                                              GPtrArray          *ballots,
                                              GPtrArray          *packs,
                                              const KaRatingOptions *tally_options,
+                                             GError            **error);
+GBytes      *ka_export_fetch_collector_ballots (const char      *server_url,
+                                             const char         *organiser_token,
+                                             GCancellable       *cancellable,
                                              GError            **error);
 
 /**

@@ -26,6 +26,7 @@ typedef struct
   char    *database;
   char   **packs;
   char    *server;
+  char    *token_file;
   char    *format;
   gint64   bootstrap;
   gint64   seed;
@@ -46,6 +47,7 @@ args_clear (Args *a)
   g_free (a->database);
   g_strfreev (a->packs);
   g_free (a->server);
+  g_free (a->token_file);
   g_free (a->format);
   g_free (a->anchor);
   g_free (a->category);
@@ -344,7 +346,8 @@ ka_admin_tally (int    argc,
       { "input", 'i', 0, G_OPTION_ARG_FILENAME, &a.input, "Ballots (JSON Lines, as `ballots --format jsonl`) or FastChat battles (JSON array or JSON Lines)", "FILE" },
       { "database", 'd', 0, G_OPTION_ARG_FILENAME, &a.database, "A K-AI Arena store (SQLite); needs --pack", "FILE" },
       { "pack", 'p', 0, G_OPTION_ARG_FILENAME_ARRAY, &a.packs, "Open pack revealing the models of our ballots (repeatable)", "FILE" },
-      { "server", 0, 0, G_OPTION_ARG_STRING, &a.server, "A collector (not yet supported)", "URL" },
+      { "server", 0, 0, G_OPTION_ARG_STRING, &a.server, "A collector (https://, or http:// on loopback); needs --token-file and --pack", "URL" },
+      { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &a.token_file, "File holding the organiser token, for --server", "FILE" },
       { "format", 'f', 0, G_OPTION_ARG_STRING, &a.format, "table (default), csv or json", "FORMAT" },
       { "bootstrap", 'b', 0, G_OPTION_ARG_INT64, &a.bootstrap, "Bootstrap rounds (default 1000; 0 for none)", "N" },
       { "seed", 's', 0, G_OPTION_ARG_INT64, &a.seed, "Bootstrap seed (default 0)", "S" },
@@ -360,8 +363,9 @@ ka_admin_tally (int    argc,
 
     context = g_option_context_new ("— Bradley–Terry leaderboard with bootstrap intervals");
     g_option_context_set_summary (context,
-                                  "Reads our ballots (a store with --database and --pack, or "
-                                  "a JSON Lines file with --input and --pack) or FastChat "
+                                  "Reads our ballots (a store with --database and --pack, "
+                                  "a JSON Lines file with --input and --pack, or a "
+                                  "collector with --server, --token-file and --pack) or FastChat "
                                   "battle files (--input), and prints the leaderboard: rating, "
                                   "95 % interval, rank, battles, win rate, online Elo, "
                                   "position bias. See docs/ratings.md.");
@@ -374,16 +378,16 @@ ka_admin_tally (int    argc,
       }
   }
 
-  if (a.server != NULL)
+  if ((a.input != NULL) + (a.database != NULL) + (a.server != NULL) != 1)
     {
-      fprintf (stderr, "kai-arena-admin tally: --server is not yet supported; export the "
-               "collector's ballots (GET /v1/ballots?format=jsonl) and use --input\n");
+      fprintf (stderr, "kai-arena-admin tally: give exactly one of --input FILE, --database FILE "
+               "and --server URL\n");
       args_clear (&a);
       return 2;
     }
-  if ((a.input == NULL) == (a.database == NULL))
+  if ((a.server != NULL) != (a.token_file != NULL))
     {
-      fprintf (stderr, "kai-arena-admin tally: give exactly one of --input FILE and --database FILE\n");
+      fprintf (stderr, "kai-arena-admin tally: --server URL and --token-file FILE go together\n");
       args_clear (&a);
       return 2;
     }
@@ -414,7 +418,50 @@ ka_admin_tally (int    argc,
   if (packs == NULL)
     goto out;
 
-  if (a.database != NULL)
+  if (a.server != NULL)
+    {
+      g_autofree char *token = NULL;
+
+      source = a.server;
+      if (packs->len == 0)
+        {
+          fprintf (stderr, "kai-arena-admin tally: --server needs --pack FILE: ballots "
+                   "carry response IDs only, the open pack says which model wrote each\n");
+          status = 2;
+          goto out;
+        }
+      if (!g_file_get_contents (a.token_file, &token, NULL, &error))
+        {
+          fprintf (stderr, "kai-arena-admin tally: %s\n", error->message);
+          status = 1;
+          goto out;
+        }
+      g_strchomp (token);
+      if (token[0] == '\0')
+        {
+          fprintf (stderr, "kai-arena-admin tally: %s: the organiser token file is empty\n",
+                   a.token_file);
+          status = 1;
+          goto out;
+        }
+      bytes = ka_export_fetch_collector_ballots (a.server, token, NULL, &error);
+      if (bytes == NULL)
+        {
+          fprintf (stderr, "kai-arena-admin tally: %s: %s\n", a.server, error->message);
+          status = 1;
+          goto out;
+        }
+      ballots = ka_export_parse_ballots (bytes, &error);
+      if (ballots == NULL)
+        {
+          fprintf (stderr, "kai-arena-admin tally: %s: %s\n", a.server, error->message);
+          status = 1;
+          goto out;
+        }
+      ka_export_add_ballots (log, ballots, packs, &stats);
+      print_stats (&stats);
+    }
+  else if (a.database != NULL)
     {
       source = a.database;
       if (packs->len == 0)
