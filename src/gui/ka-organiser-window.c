@@ -20,6 +20,7 @@
 #include "ka-organiser-window.h"
 #include "ka-pack.h"
 #include "ka-store.h"
+#include "ka-sync.h"
 #include "ka-winrate-heatmap.h"
 
 #define MAX_BOOTSTRAP_ROUNDS 100000
@@ -1074,19 +1075,6 @@ start_load (KaOrganiserWindow *self,
   g_task_run_in_thread (task, load_thread);
 }
 
-static gboolean
-is_loopback (const char *host)
-{
-  g_autoptr(GInetAddress) address = NULL;
-
-  if (host == NULL)
-    return FALSE;
-  if (g_ascii_strcasecmp (host, "localhost") == 0)
-    return TRUE;
-  address = g_inet_address_new_from_string (host);
-  return address != NULL && g_inet_address_get_is_loopback (address);
-}
-
 static void
 collector_done_cb (GObject      *source,
                    GAsyncResult *res,
@@ -1143,39 +1131,30 @@ collector_done_cb (GObject      *source,
 static void
 fetch_collector (KaOrganiserWindow *self)
 {
-  g_autoptr(GUri) base = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(SoupMessage) msg = NULL;
   g_autofree char *auth = NULL;
   g_autofree char *url = NULL;
   g_autofree char *trimmed = g_strdup (self->collector_url);
-  const char *scheme;
 
   g_strstrip (trimmed);
   while (g_str_has_suffix (trimmed, "/"))
     trimmed[strlen (trimmed) - 1] = '\0';
 
-  base = g_uri_parse (trimmed, G_URI_FLAGS_NONE, &error);
-  scheme = base != NULL ? g_uri_get_scheme (base) : NULL;
-  if (base == NULL || (g_strcmp0 (scheme, "https") != 0 && g_strcmp0 (scheme, "http") != 0) ||
-      g_uri_get_host (base) == NULL || *g_uri_get_host (base) == '\0')
+  /* The same rule as the sync client (DESIGN.md §8): TLS for any host but this computer,
+   * so the organiser token never travels in clear. */
+  if (!ka_sync_check_server_url (trimmed, &error))
     {
       self->loading = FALSE;
       g_clear_object (&self->load_cancellable);
-      show_error (self, _("The Collector Cannot Be Read"),
-                  _("The collector’s address must be an https:// URL, such as "
-                    "https://collector.example.org."));
-      update_busy (self);
-      return;
-    }
-  /* DESIGN.md §8: TLS for any host but this computer; the token must not travel in clear. */
-  if (g_str_equal (scheme, "http") && !is_loopback (g_uri_get_host (base)))
-    {
-      self->loading = FALSE;
-      g_clear_object (&self->load_cancellable);
-      show_error (self, _("The Collector Cannot Be Read"),
-                  _("The organiser token is sent only over https (plain http is allowed only "
-                    "to this computer)."));
+      if (g_error_matches (error, KA_SYNC_ERROR, KA_SYNC_ERROR_INSECURE_URL))
+        show_error (self, _("The Collector Cannot Be Read"),
+                    _("The organiser token is sent only over https (plain http is allowed only "
+                      "to this computer)."));
+      else
+        show_error (self, _("The Collector Cannot Be Read"),
+                    _("The collector’s address must be an https:// URL, such as "
+                      "https://collector.example.org."));
       update_busy (self);
       return;
     }
