@@ -1638,246 +1638,7 @@ test_race (Fixture       *f,
   assert_chain (f, d, 1000, d->head);
 }
 
-/* Tests: packs ----------------------------------------------------------------------- */
-
-static char *
-quoted_sha256 (GBytes *bytes)
-{
-  g_autofree char *sum = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
-
-  return g_strdup_printf ("\"%s\"", sum);
-}
-
-static Reply *
-get_pack (Fixture    *f,
-          const char *token,
-          const char *if_none_match)
-{
-  g_autofree char *auth = token != NULL ? bearer (token) : NULL;
-  g_autoptr(SoupMessage) msg = new_message ("GET", f->collector->url, "v1/packs/current",
-                                            auth, NULL, NULL);
-
-  if (if_none_match != NULL)
-    soup_message_headers_replace (soup_message_get_request_headers (msg), "If-None-Match",
-                                  if_none_match);
-  return send_message (f->session, msg);
-}
-
-static void
-test_pack (Fixture       *f,
-           gconstpointer  data)
-{
-  g_autoptr(Device) citizen = enrol (f, "citizen", NULL);
-  g_autoptr(Device) kiosk = enrol (f, "kiosk", ENROLMENT_CODE);
-  g_autoptr(Reply) anonymous = get_pack (f, NULL, NULL);
-  g_autoptr(Reply) sealed = get_pack (f, citizen->token, NULL);
-  g_autoptr(Reply) open = get_pack (f, kiosk->token, NULL);
-  g_autoptr(Reply) not_modified = NULL;
-  g_autoptr(Reply) weak = NULL;
-  g_autoptr(Reply) other_tag = NULL;
-  g_autoptr(Reply) kiosk_with_sealed_tag = NULL;
-  g_autoptr(Reply) kiosk_not_modified = NULL;
-  g_autoptr(Reply) forged = NULL;
-  g_autoptr(KaPack) loaded = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *file = NULL;
-  g_autofree char *sealed_tag = NULL;
-  g_autofree char *body = NULL;
-  g_autofree char *weak_list = NULL;
-  const char *etag;
-  gsize file_length;
-
-  g_assert_cmpuint (anonymous->status, ==, SOUP_STATUS_OK);
-  g_assert_cmpuint (sealed->status, ==, SOUP_STATUS_OK);
-  g_assert_cmpuint (open->status, ==, SOUP_STATUS_OK);
-
-  /* Citizens and anonymous clients get the sealed pack: it loads, it is sealed, and not
-   * one model name, organisation or model ID is in it. */
-  g_assert_true (g_bytes_equal (anonymous->body, sealed->body));
-  loaded = ka_pack_new_from_bytes (sealed->body, &error);
-  g_assert_no_error (error);
-  g_assert_true (ka_pack_is_sealed (loaded));
-  g_assert_cmpuint (ka_pack_get_n_responses (loaded), ==, N_PROMPTS * N_MODELS);
-  body = g_strndup (g_bytes_get_data (sealed->body, NULL), g_bytes_get_size (sealed->body));
-  for (guint m = 0; m < N_MODELS; m++)
-    {
-      g_assert_null (strstr (body, test_models[m].display_name));
-      g_assert_null (strstr (body, test_models[m].organisation));
-      g_assert_null (strstr (body, test_models[m].model_id));
-    }
-  g_assert_null (strstr (body, "\"models\""));
-  g_assert_null (strstr (body, "\"model_id\""));
-
-  /* The ETag is the content hash of the body served. */
-  sealed_tag = quoted_sha256 (sealed->body);
-  etag = soup_message_headers_get_one (sealed->headers, "ETag");
-  g_assert_cmpstr (etag, ==, sealed_tag);
-  g_assert_cmpstr (soup_message_headers_get_one (anonymous->headers, "ETag"), ==, sealed_tag);
-  g_assert_cmpstr (soup_message_headers_get_one (sealed->headers, "Cache-Control"), ==,
-                   "no-cache");
-
-  /* If-None-Match: exact, weak, in a list, and "*" all give 304 without a body. */
-  not_modified = get_pack (f, citizen->token, sealed_tag);
-  g_assert_cmpuint (not_modified->status, ==, SOUP_STATUS_NOT_MODIFIED);
-  g_assert_cmpuint (g_bytes_get_size (not_modified->body), ==, 0);
-  g_assert_cmpstr (soup_message_headers_get_one (not_modified->headers, "ETag"), ==,
-                   sealed_tag);
-  weak_list = g_strdup_printf ("\"0000\", W/%s", sealed_tag);
-  weak = get_pack (f, NULL, weak_list);
-  g_assert_cmpuint (weak->status, ==, SOUP_STATUS_NOT_MODIFIED);
-  other_tag = get_pack (f, NULL, "\"0123456789abcdef\"");
-  g_assert_cmpuint (other_tag->status, ==, SOUP_STATUS_OK);
-  g_assert_true (g_bytes_equal (other_tag->body, sealed->body));
-
-  /* An enrolled kiosk gets the open pack: the organisers' file, byte for byte, under
-   * another ETag, so a sealed copy is never mistaken for it. */
-  g_file_get_contents (f->pack_path, &file, &file_length, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (g_bytes_get_size (open->body), ==, file_length);
-  g_assert_cmpmem (g_bytes_get_data (open->body, NULL), file_length, file, file_length);
-  {
-    g_autofree char *open_tag = quoted_sha256 (open->body);
-
-    g_assert_cmpstr (soup_message_headers_get_one (open->headers, "ETag"), ==, open_tag);
-    g_assert_cmpstr (open_tag, !=, sealed_tag);
-    kiosk_with_sealed_tag = get_pack (f, kiosk->token, sealed_tag);
-    g_assert_cmpuint (kiosk_with_sealed_tag->status, ==, SOUP_STATUS_OK);
-    kiosk_not_modified = get_pack (f, kiosk->token, open_tag);
-    g_assert_cmpuint (kiosk_not_modified->status, ==, SOUP_STATUS_NOT_MODIFIED);
-  }
-  for (guint m = 0; m < N_MODELS; m++)
-    g_assert_nonnull (g_strstr_len (g_bytes_get_data (open->body, NULL),
-                                    g_bytes_get_size (open->body),
-                                    test_models[m].display_name));
-
-  /* A token that is presented must be valid. */
-  forged = get_pack (f, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-                     NULL);
-  assert_error (forged, SOUP_STATUS_UNAUTHORIZED, "unauthorized");
-}
-
-static void
-test_no_pack (Fixture       *f,
-              gconstpointer  data)
-{
-  g_autoptr(Reply) r = NULL;
-  g_autoptr(Reply) kiosk = NULL;
-  g_autoptr(Device) d = NULL;
-  g_autoptr(GPtrArray) ballots = NULL;
-  g_autoptr(Reply) up = NULL;
-  JsonObject *receipt;
-
-  r = get (f->session, f->collector->url, "v1/packs/current", NULL);
-  assert_error (r, SOUP_STATUS_NOT_FOUND, "no_pack");
-
-  /* Without an enrolment code no kiosk can enrol. */
-  kiosk = post_json (f->session, f->collector->url, "v1/devices", NULL,
-                     "{\"kind\": \"kiosk\", \"enrolment_code\": \"anything\"}");
-  assert_error (kiosk, SOUP_STATUS_FORBIDDEN, "kiosk_enrolment_disabled");
-
-  /* Ballots are still collected, but no names can be revealed. */
-  d = enrol (f, "citizen", NULL);
-  ballots = make_ballots (d, 3);
-  up = upload (f, d, ballots, 0, 3);
-  receipt = receipt_of (up);
-  g_assert_cmpuint (list_length (receipt, "accepted"), ==, 3);
-  g_assert_cmpuint (json_object_get_size (json_object_get_object_member (receipt, "reveal")),
-                    ==, 0);
-}
-
-/* The real pack the app ships (600 answers of six models to 100 Korean prompts): served
- * sealed and open, and revealed in receipts. */
-static void
-test_sample_pack (Fixture       *f,
-                  gconstpointer  data)
-{
-  g_autoptr(KaPack) pack = NULL;
-  g_autoptr(KaPack) sealed = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(Device) citizen = NULL;
-  g_autoptr(Device) kiosk = NULL;
-  g_autoptr(Reply) sealed_reply = NULL;
-  g_autoptr(Reply) open_reply = NULL;
-  g_autoptr(Reply) up = NULL;
-  g_autoptr(GPtrArray) ballots = NULL;
-  g_autoptr(GPtrArray) responses = NULL;
-  g_autofree char *file = NULL;
-  const KaPackPrompt *prompt;
-  const KaPackResponse *ra;
-  const KaPackResponse *rb;
-  JsonObject *entry;
-  gsize file_length;
-
-  if (f->pack_path == NULL)
-    {
-      g_test_skip ("data/packs/sample-ko.json is not in this tree");
-      return;
-    }
-
-  pack = ka_pack_new_from_file (f->pack_path, &error);
-  g_assert_no_error (error);
-  citizen = enrol (f, "citizen", NULL);
-  kiosk = enrol (f, "kiosk", ENROLMENT_CODE);
-
-  sealed_reply = get_pack (f, citizen->token, NULL);
-  g_assert_cmpuint (sealed_reply->status, ==, SOUP_STATUS_OK);
-  sealed = ka_pack_new_from_bytes (sealed_reply->body, &error);
-  g_assert_no_error (error);
-  g_assert_true (ka_pack_is_sealed (sealed));
-  g_assert_cmpuint (ka_pack_get_n_models (sealed), ==, 0);
-  /* The 9 answers the identity guard flags are left out (docs/pack-format.md). */
-  g_assert_cmpuint (ka_pack_get_n_responses (sealed), ==, ka_pack_get_n_responses (pack) - 9);
-  g_assert_cmpuint (ka_pack_get_n_prompts (sealed), ==, ka_pack_get_n_prompts (pack));
-  for (guint i = 0; i < ka_pack_get_n_responses (sealed); i++)
-    g_assert_null (ka_pack_get_response (sealed, i)->model_id);
-  g_assert_null (g_strstr_len (g_bytes_get_data (sealed_reply->body, NULL),
-                               g_bytes_get_size (sealed_reply->body), "\"model_id\""));
-
-  /* The kiosk's copy is the file itself (1.8 MB), under the file's own content hash. */
-  open_reply = get_pack (f, kiosk->token, NULL);
-  g_assert_cmpuint (open_reply->status, ==, SOUP_STATUS_OK);
-  g_file_get_contents (f->pack_path, &file, &file_length, &error);
-  g_assert_no_error (error);
-  g_assert_cmpmem (g_bytes_get_data (open_reply->body, NULL), g_bytes_get_size (open_reply->body),
-                   file, file_length);
-  {
-    g_autofree char *tag = g_strdup_printf ("\"%s\"", ka_pack_get_content_hash (pack));
-
-    g_assert_cmpstr (soup_message_headers_get_one (open_reply->headers, "ETag"), ==, tag);
-  }
-
-  /* A citizen's ballot on two real answers, by their sealed IDs, gets the real names back. */
-  prompt = ka_pack_get_prompt (pack, 7);
-  responses = ka_pack_get_prompt_responses (sealed, prompt->prompt_id);
-  g_assert_cmpuint (responses->len, >=, 2);
-  ra = g_ptr_array_index (responses, 0);
-  rb = g_ptr_array_index (responses, 1);
-  ballots = make_ballots (citizen, 1);
-  {
-    KaBallot *b = g_ptr_array_index (ballots, 0);
-
-    g_free (b->pack_id);
-    b->pack_id = g_strdup (ka_pack_get_id (pack));
-    g_free (b->prompt_id);
-    b->prompt_id = g_strdup (prompt->prompt_id);
-    g_free (b->response_a);
-    b->response_a = g_strdup (ra->response_id);
-    g_free (b->response_b);
-    b->response_b = g_strdup (rb->response_id);
-    reseal (b);
-  }
-  up = upload (f, citizen, ballots, 0, 1);
-  entry = json_object_get_object_member (json_object_get_object_member (receipt_of (up),
-                                                                        "reveal"),
-                                         ((KaBallot *) ballots->pdata[0])->ballot_id);
-  g_assert_nonnull (entry);
-  g_assert_cmpstr (json_object_get_string_member (entry, "model_a"), ==,
-                   ka_pack_get_model (pack, true_model_of (pack, ra))->display_name);
-  g_assert_cmpstr (json_object_get_string_member (entry, "model_b"), ==,
-                   ka_pack_get_model (pack, true_model_of (pack, rb))->display_name);
-}
-
-/* Tests: sealing --------------------------------------------------------------------- */
+/* Sealing: the attacker --------------------------------------------------------------------- */
 
 /* The model (index into @open's list) that wrote @served: the open response to the same
  * prompt with the same text. Only the test knows the open pack; the attacker below never
@@ -2123,6 +1884,259 @@ assert_names_nobody (GBytes *served,
         g_assert_null (strstr (outside_answers->str, model->organisation));
     }
 }
+
+/* Tests: packs ----------------------------------------------------------------------- */
+
+static char *
+quoted_sha256 (GBytes *bytes)
+{
+  g_autofree char *sum = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+
+  return g_strdup_printf ("\"%s\"", sum);
+}
+
+static Reply *
+get_pack (Fixture    *f,
+          const char *token,
+          const char *if_none_match)
+{
+  g_autofree char *auth = token != NULL ? bearer (token) : NULL;
+  g_autoptr(SoupMessage) msg = new_message ("GET", f->collector->url, "v1/packs/current",
+                                            auth, NULL, NULL);
+
+  if (if_none_match != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "If-None-Match",
+                                  if_none_match);
+  return send_message (f->session, msg);
+}
+
+static void
+test_pack (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autoptr(Device) citizen = enrol (f, "citizen", NULL);
+  g_autoptr(Device) kiosk = enrol (f, "kiosk", ENROLMENT_CODE);
+  g_autoptr(Reply) anonymous = get_pack (f, NULL, NULL);
+  g_autoptr(Reply) sealed = get_pack (f, citizen->token, NULL);
+  g_autoptr(Reply) open = get_pack (f, kiosk->token, NULL);
+  g_autoptr(Reply) not_modified = NULL;
+  g_autoptr(Reply) weak = NULL;
+  g_autoptr(Reply) other_tag = NULL;
+  g_autoptr(Reply) kiosk_with_sealed_tag = NULL;
+  g_autoptr(Reply) kiosk_not_modified = NULL;
+  g_autoptr(Reply) forged = NULL;
+  g_autoptr(KaPack) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *sealed_tag = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *weak_list = NULL;
+  g_autofree char *make_pack_json_text = make_pack_json ();
+  const char *etag;
+  gsize file_length;
+
+  g_assert_cmpuint (anonymous->status, ==, SOUP_STATUS_OK);
+  g_assert_cmpuint (sealed->status, ==, SOUP_STATUS_OK);
+  g_assert_cmpuint (open->status, ==, SOUP_STATUS_OK);
+
+  /* Citizens and anonymous clients get the sealed pack: it loads, it is sealed, and not
+   * one model name, organisation or model ID is in it. */
+  g_assert_true (g_bytes_equal (anonymous->body, sealed->body));
+  loaded = ka_pack_new_from_bytes (sealed->body, &error);
+  g_assert_no_error (error);
+  g_assert_true (ka_pack_is_sealed (loaded));
+  g_assert_cmpuint (ka_pack_get_n_responses (loaded), ==, N_PROMPTS * N_MODELS);
+  body = g_strndup (g_bytes_get_data (sealed->body, NULL), g_bytes_get_size (sealed->body));
+  for (guint m = 0; m < N_MODELS; m++)
+    {
+      g_assert_null (strstr (body, test_models[m].display_name));
+      g_assert_null (strstr (body, test_models[m].organisation));
+      g_assert_null (strstr (body, test_models[m].model_id));
+    }
+  g_assert_null (strstr (body, "\"models\""));
+  g_assert_null (strstr (body, "\"model_id\""));
+  {
+    g_autoptr(GBytes) open_bytes = g_bytes_new (make_pack_json_text, strlen (make_pack_json_text));
+    g_autoptr(KaPack) open_pack = ka_pack_new_from_bytes (open_bytes, &error);
+    Attack a;
+
+    g_assert_no_error (error);
+    assert_names_nobody (sealed->body, open_pack);
+    a = attack (sealed->body, open_pack);
+    g_assert_true (attack_failed (&a, "sealed test pack"));
+    g_assert_cmpuint (a.correct[GUESS_PUBLIC_HASH], ==, 0);
+  }
+
+  /* The ETag is the content hash of the body served. */
+  sealed_tag = quoted_sha256 (sealed->body);
+  etag = soup_message_headers_get_one (sealed->headers, "ETag");
+  g_assert_cmpstr (etag, ==, sealed_tag);
+  g_assert_cmpstr (soup_message_headers_get_one (anonymous->headers, "ETag"), ==, sealed_tag);
+  g_assert_cmpstr (soup_message_headers_get_one (sealed->headers, "Cache-Control"), ==,
+                   "no-cache");
+
+  /* If-None-Match: exact, weak, in a list, and "*" all give 304 without a body. */
+  not_modified = get_pack (f, citizen->token, sealed_tag);
+  g_assert_cmpuint (not_modified->status, ==, SOUP_STATUS_NOT_MODIFIED);
+  g_assert_cmpuint (g_bytes_get_size (not_modified->body), ==, 0);
+  g_assert_cmpstr (soup_message_headers_get_one (not_modified->headers, "ETag"), ==,
+                   sealed_tag);
+  weak_list = g_strdup_printf ("\"0000\", W/%s", sealed_tag);
+  weak = get_pack (f, NULL, weak_list);
+  g_assert_cmpuint (weak->status, ==, SOUP_STATUS_NOT_MODIFIED);
+  other_tag = get_pack (f, NULL, "\"0123456789abcdef\"");
+  g_assert_cmpuint (other_tag->status, ==, SOUP_STATUS_OK);
+  g_assert_true (g_bytes_equal (other_tag->body, sealed->body));
+
+  /* An enrolled kiosk gets the open pack: the organisers' file, byte for byte, under
+   * another ETag, so a sealed copy is never mistaken for it. */
+  g_file_get_contents (f->pack_path, &file, &file_length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_bytes_get_size (open->body), ==, file_length);
+  g_assert_cmpmem (g_bytes_get_data (open->body, NULL), file_length, file, file_length);
+  {
+    g_autofree char *open_tag = quoted_sha256 (open->body);
+
+    g_assert_cmpstr (soup_message_headers_get_one (open->headers, "ETag"), ==, open_tag);
+    g_assert_cmpstr (open_tag, !=, sealed_tag);
+    kiosk_with_sealed_tag = get_pack (f, kiosk->token, sealed_tag);
+    g_assert_cmpuint (kiosk_with_sealed_tag->status, ==, SOUP_STATUS_OK);
+    kiosk_not_modified = get_pack (f, kiosk->token, open_tag);
+    g_assert_cmpuint (kiosk_not_modified->status, ==, SOUP_STATUS_NOT_MODIFIED);
+  }
+  for (guint m = 0; m < N_MODELS; m++)
+    g_assert_nonnull (g_strstr_len (g_bytes_get_data (open->body, NULL),
+                                    g_bytes_get_size (open->body),
+                                    test_models[m].display_name));
+
+  /* A token that is presented must be valid. */
+  forged = get_pack (f, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                     NULL);
+  assert_error (forged, SOUP_STATUS_UNAUTHORIZED, "unauthorized");
+}
+
+static void
+test_no_pack (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(Reply) r = NULL;
+  g_autoptr(Reply) kiosk = NULL;
+  g_autoptr(Device) d = NULL;
+  g_autoptr(GPtrArray) ballots = NULL;
+  g_autoptr(Reply) up = NULL;
+  JsonObject *receipt;
+
+  r = get (f->session, f->collector->url, "v1/packs/current", NULL);
+  assert_error (r, SOUP_STATUS_NOT_FOUND, "no_pack");
+
+  /* Without an enrolment code no kiosk can enrol. */
+  kiosk = post_json (f->session, f->collector->url, "v1/devices", NULL,
+                     "{\"kind\": \"kiosk\", \"enrolment_code\": \"anything\"}");
+  assert_error (kiosk, SOUP_STATUS_FORBIDDEN, "kiosk_enrolment_disabled");
+
+  /* Ballots are still collected, but no names can be revealed. */
+  d = enrol (f, "citizen", NULL);
+  ballots = make_ballots (d, 3);
+  up = upload (f, d, ballots, 0, 3);
+  receipt = receipt_of (up);
+  g_assert_cmpuint (list_length (receipt, "accepted"), ==, 3);
+  g_assert_cmpuint (json_object_get_size (json_object_get_object_member (receipt, "reveal")),
+                    ==, 0);
+}
+
+/* The real pack the app ships (600 answers of six models to 100 Korean prompts): served
+ * sealed and open, and revealed in receipts. */
+static void
+test_sample_pack (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(KaPack) pack = NULL;
+  g_autoptr(KaPack) sealed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Device) citizen = NULL;
+  g_autoptr(Device) kiosk = NULL;
+  g_autoptr(Reply) sealed_reply = NULL;
+  g_autoptr(Reply) open_reply = NULL;
+  g_autoptr(Reply) up = NULL;
+  g_autoptr(GPtrArray) ballots = NULL;
+  g_autoptr(GPtrArray) responses = NULL;
+  g_autofree char *file = NULL;
+  const KaPackPrompt *prompt;
+  const KaPackResponse *ra;
+  const KaPackResponse *rb;
+  JsonObject *entry;
+  gsize file_length;
+
+  if (f->pack_path == NULL)
+    {
+      g_test_skip ("data/packs/sample-ko.json is not in this tree");
+      return;
+    }
+
+  pack = ka_pack_new_from_file (f->pack_path, &error);
+  g_assert_no_error (error);
+  citizen = enrol (f, "citizen", NULL);
+  kiosk = enrol (f, "kiosk", ENROLMENT_CODE);
+
+  sealed_reply = get_pack (f, citizen->token, NULL);
+  g_assert_cmpuint (sealed_reply->status, ==, SOUP_STATUS_OK);
+  sealed = ka_pack_new_from_bytes (sealed_reply->body, &error);
+  g_assert_no_error (error);
+  g_assert_true (ka_pack_is_sealed (sealed));
+  g_assert_cmpuint (ka_pack_get_n_models (sealed), ==, 0);
+  /* The 9 answers the identity guard flags are left out (docs/pack-format.md). */
+  g_assert_cmpuint (ka_pack_get_n_responses (sealed), ==, ka_pack_get_n_responses (pack) - 9);
+  g_assert_cmpuint (ka_pack_get_n_prompts (sealed), ==, ka_pack_get_n_prompts (pack));
+  for (guint i = 0; i < ka_pack_get_n_responses (sealed); i++)
+    g_assert_null (ka_pack_get_response (sealed, i)->model_id);
+  g_assert_null (g_strstr_len (g_bytes_get_data (sealed_reply->body, NULL),
+                               g_bytes_get_size (sealed_reply->body), "\"model_id\""));
+
+  /* The kiosk's copy is the file itself (1.8 MB), under the file's own content hash. */
+  open_reply = get_pack (f, kiosk->token, NULL);
+  g_assert_cmpuint (open_reply->status, ==, SOUP_STATUS_OK);
+  g_file_get_contents (f->pack_path, &file, &file_length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (g_bytes_get_data (open_reply->body, NULL), g_bytes_get_size (open_reply->body),
+                   file, file_length);
+  {
+    g_autofree char *tag = g_strdup_printf ("\"%s\"", ka_pack_get_content_hash (pack));
+
+    g_assert_cmpstr (soup_message_headers_get_one (open_reply->headers, "ETag"), ==, tag);
+  }
+
+  /* A citizen's ballot on two real answers, by their sealed IDs, gets the real names back. */
+  prompt = ka_pack_get_prompt (pack, 7);
+  responses = ka_pack_get_prompt_responses (sealed, prompt->prompt_id);
+  g_assert_cmpuint (responses->len, >=, 2);
+  ra = g_ptr_array_index (responses, 0);
+  rb = g_ptr_array_index (responses, 1);
+  ballots = make_ballots (citizen, 1);
+  {
+    KaBallot *b = g_ptr_array_index (ballots, 0);
+
+    g_free (b->pack_id);
+    b->pack_id = g_strdup (ka_pack_get_id (pack));
+    g_free (b->prompt_id);
+    b->prompt_id = g_strdup (prompt->prompt_id);
+    g_free (b->response_a);
+    b->response_a = g_strdup (ra->response_id);
+    g_free (b->response_b);
+    b->response_b = g_strdup (rb->response_id);
+    reseal (b);
+  }
+  up = upload (f, citizen, ballots, 0, 1);
+  entry = json_object_get_object_member (json_object_get_object_member (receipt_of (up),
+                                                                        "reveal"),
+                                         ((KaBallot *) ballots->pdata[0])->ballot_id);
+  g_assert_nonnull (entry);
+  g_assert_cmpstr (json_object_get_string_member (entry, "model_a"), ==,
+                   ka_pack_get_model (pack, true_model_of (pack, ra))->display_name);
+  g_assert_cmpstr (json_object_get_string_member (entry, "model_b"), ==,
+                   ka_pack_get_model (pack, true_model_of (pack, rb))->display_name);
+}
+
+/* Tests: sealing --------------------------------------------------------------------- */
 
 /* The issue's attack on the real sample pack (600 answers of six models): it must fail on
  * what the collector serves, and it must succeed on the old sealed form (the open pack
