@@ -25,9 +25,11 @@
 #include <string.h>
 
 #include "ka-ballot.h"
+#include "ka-export.h"
 #include "ka-identity.h"
 #include "ka-pack.h"
 #include "ka-pack-builder.h"
+#include "ka-seal-maps.h"
 #include "ka-test-support.h"
 
 #define ENROLMENT_CODE   "venue-seoul-coex-2026"
@@ -2358,6 +2360,52 @@ test_seal_reveal (Fixture       *f,
 
       g_assert_true (export_contains (lines, canonical));
     }
+
+  /* The organisers' tools (organiser window, `kai-arena-admin tally --server`): the export
+   * and the open pack match only the kiosk's ballots; with the collector's seal maps, all. */
+  {
+    g_autoptr(GBytes) jsonl = ka_export_fetch_collector_ballots (f->collector->url,
+                                                                 ORGANISER_TOKEN, NULL,
+                                                                 &error);
+    g_autoptr(GPtrArray) parsed = NULL;
+    g_autoptr(GPtrArray) packs = g_ptr_array_new ();
+    g_autoptr(GHashTable) maps = NULL;
+    g_autoptr(KaVoteLog) without = ka_vote_log_new ();
+    g_autoptr(KaVoteLog) with = ka_vote_log_new ();
+    g_autoptr(Reply) anonymous = get (f->session, f->collector->url, "v1/seal-maps", NULL);
+    g_autoptr(Reply) device = get (f->session, f->collector->url, "v1/seal-maps",
+                                   citizen->token);
+    KaExportStats stats;
+
+    g_assert_no_error (error);
+    parsed = ka_export_parse_ballots (jsonl, &error);
+    g_assert_no_error (error);
+    g_ptr_array_add (packs, open);
+    ka_export_add_ballots (without, parsed, packs, &stats);
+    g_assert_cmpuint (stats.added, ==, 6);
+    g_assert_cmpuint (stats.unknown_response, ==, 30);
+
+    /* The map is the seal: organisers only. */
+    assert_error (anonymous, SOUP_STATUS_UNAUTHORIZED, "unauthorized");
+    g_assert_cmpuint (device->status, ==, SOUP_STATUS_UNAUTHORIZED);
+    maps = ka_seal_maps_fetch (f->collector->url, ORGANISER_TOKEN, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_hash_table_size (maps), ==, 1);
+    g_assert_cmpuint (ka_seal_maps_apply (maps, packs), ==, 1);
+    ka_export_add_ballots (with, parsed, packs, &stats);
+    g_assert_cmpuint (stats.added, ==, 36);
+    g_assert_cmpuint (stats.unknown_response, ==, 0);
+    g_assert_cmpuint (ka_vote_log_get_n_models (with), ==, N_MODELS);
+    for (guint m = 0; m < N_MODELS; m++)
+      {
+        gboolean found = FALSE;
+
+        for (guint k = 0; k < N_MODELS; k++)
+          found |= g_strcmp0 (ka_vote_log_get_model (with, k),
+                              test_models[m].display_name) == 0;
+        g_assert_true (found);
+      }
+  }
 }
 
 static GBytes *

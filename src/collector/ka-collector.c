@@ -47,7 +47,6 @@ struct _KaCollector
   char          *enrolment_code_sha256;
   char          *organiser_token_sha256;
   GHashTable    *packs;           /* pack_id → KaPack */
-  GHashTable    *seal_maps;       /* pack_id → (sealed response ID → open response ID) */
   GBytes        *seal_key;        /* (nullable) */
   KaPack        *current_pack;
   PackVariant    sealed;
@@ -91,7 +90,6 @@ ka_collector_finalize (GObject *object)
   g_clear_pointer (&self->enrolment_code_sha256, g_free);
   g_clear_pointer (&self->organiser_token_sha256, g_free);
   g_clear_pointer (&self->packs, g_hash_table_unref);
-  g_clear_pointer (&self->seal_maps, g_hash_table_unref);
   g_clear_pointer (&self->seal_key, g_bytes_unref);
   g_clear_pointer (&self->rate_buckets, g_hash_table_unref);
   pack_variant_clear (&self->sealed);
@@ -113,8 +111,6 @@ static void
 ka_collector_init (KaCollector *self)
 {
   self->packs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
-  self->seal_maps = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                           (GDestroyNotify) g_hash_table_unref);
   self->rate_buckets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->citizen_per_hour = KA_COLLECTOR_DEFAULT_CITIZEN_ENROLMENTS_PER_HOUR;
 }
@@ -1214,25 +1210,6 @@ handle_pack (KaCollector       *self,
 
 /* Ballots ------------------------------------------------------------------------------ */
 
-/* The open pack's response behind @response_id, which is either its own ID (a kiosk
- * holds the open pack) or the sealed ID a citizen device got (the private seal map). */
-static const KaPackResponse *
-lookup_open_response (KaCollector *self,
-                      KaPack      *pack,
-                      const char  *response_id)
-{
-  const KaPackResponse *response = ka_pack_lookup_response (pack, response_id);
-  GHashTable *seal_map;
-  const char *open_id;
-
-  if (response != NULL)
-    return response;
-
-  seal_map = g_hash_table_lookup (self->seal_maps, ka_pack_get_id (pack));
-  open_id = seal_map != NULL ? g_hash_table_lookup (seal_map, response_id) : NULL;
-  return open_id != NULL ? ka_pack_lookup_response (pack, open_id) : NULL;
-}
-
 /* The display names of the models behind @b's two responses, if a loaded open pack with
  * @b's pack_id knows them (by open or sealed ID) and they answer @b's prompt. */
 static gboolean
@@ -1251,8 +1228,10 @@ resolve_models (KaCollector     *self,
   if (pack == NULL || ka_pack_is_sealed (pack))
     return FALSE;
 
-  ra = lookup_open_response (self, pack, b->response_a);
-  rb = lookup_open_response (self, pack, b->response_b);
+  /* Open IDs (a kiosk holds the open pack) and sealed ones (a citizen device's) both
+   * resolve: the pack carries its private seal map (ka_pack_set_response_aliases()). */
+  ra = ka_pack_lookup_response (pack, b->response_a);
+  rb = ka_pack_lookup_response (pack, b->response_b);
   if (ra == NULL || rb == NULL || ra->model_id == NULL || rb->model_id == NULL ||
       g_strcmp0 (ra->prompt_id, b->prompt_id) != 0 ||
       g_strcmp0 (rb->prompt_id, b->prompt_id) != 0)
@@ -1687,7 +1666,7 @@ tally_row_cb (const KaCollectorTallyRow *row,
       };
       KaPack *pack = g_hash_table_lookup (data->self->packs, row->pack_id);
       const KaPackResponse *ra = pack != NULL && !ka_pack_is_sealed (pack)
-                                   ? lookup_open_response (data->self, pack, row->response_a)
+                                   ? ka_pack_lookup_response (pack, row->response_a)
                                    : NULL;
 
       /* The prompt is implied by the response; resolve_models() insists they agree. */
@@ -2058,6 +2037,53 @@ handle_export (KaCollector       *self,
   }
 }
 
+/* GET /v1/seal-maps: for each loaded open pack, its sealed response IDs → its own, so the
+ * organisers' tools name the models of citizens' ballots from the open pack they hold. The
+ * map is the seal: it goes to the organiser token only, never into a log. */
+static void
+handle_seal_maps (KaCollector       *self,
+                  SoupServerMessage *msg,
+                  GHashTable        *query)
+{
+  static const char * const allowed[] = { NULL };
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(GPtrArray) pack_ids = NULL;
+
+  if (!authenticate_organiser (self, msg) || !check_query (msg, query, allowed))
+    return;
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "seal_maps");
+  json_builder_begin_object (builder);
+  pack_ids = sorted_keys (self->packs);
+  for (guint i = 0; i < pack_ids->len; i++)
+    {
+      const char *pack_id = g_ptr_array_index (pack_ids, i);
+      GHashTable *aliases = ka_pack_get_response_aliases (g_hash_table_lookup (self->packs,
+                                                                               pack_id));
+      g_autoptr(GPtrArray) sealed_ids = NULL;
+
+      if (aliases == NULL)
+        continue;
+      json_builder_set_member_name (builder, pack_id);
+      json_builder_begin_object (builder);
+      sealed_ids = sorted_keys (aliases);
+      for (guint j = 0; j < sealed_ids->len; j++)
+        {
+          const char *sealed_id = g_ptr_array_index (sealed_ids, j);
+
+          json_builder_set_member_name (builder, sealed_id);
+          json_builder_add_string_value (builder, g_hash_table_lookup (aliases, sealed_id));
+        }
+      json_builder_end_object (builder);
+    }
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+
+  respond_builder (msg, SOUP_STATUS_OK, builder);
+}
+
 static void
 handle_health (KaCollector       *self,
                SoupServerMessage *msg)
@@ -2156,6 +2182,13 @@ handler_cb (SoupServer        *server,
     {
       if (is_get (msg))
         handle_tallies (self, msg, query);
+      else
+        respond_method_not_allowed (msg, "GET, HEAD");
+    }
+  else if (strcmp (path, "/v1/seal-maps") == 0)
+    {
+      if (is_get (msg))
+        handle_seal_maps (self, msg, query);
       else
         respond_method_not_allowed (msg, "GET, HEAD");
     }
@@ -2338,13 +2371,10 @@ ka_collector_add_pack (KaCollector      *self,
   make_variant (sealed_pack, &self->sealed);
   make_variant (pack, &self->open);
 
+  if (!ka_pack_is_sealed (pack))
+    ka_pack_set_response_aliases (pack, seal_map);
   g_set_object (&self->current_pack, pack);
   g_hash_table_replace (self->packs, g_strdup (ka_pack_get_id (pack)), g_object_ref (pack));
-  if (seal_map != NULL)
-    g_hash_table_replace (self->seal_maps, g_strdup (ka_pack_get_id (pack)),
-                          g_steal_pointer (&seal_map));
-  else
-    g_hash_table_remove (self->seal_maps, ka_pack_get_id (pack));
 
   if (stats != NULL)
     *stats = s;
