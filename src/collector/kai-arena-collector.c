@@ -395,6 +395,7 @@ main (int    argc,
   for (guint i = 0; pack_files != NULL && pack_files[i] != NULL; i++)
     {
       g_autoptr(KaPack) pack = ka_pack_new_from_file (pack_files[i], &error);
+      gboolean current = pack_files[i + 1] == NULL;
       KaPackSealStats stats;
 
       if (pack == NULL || !ka_collector_add_pack (collector, pack, &stats, &error))
@@ -406,9 +407,10 @@ main (int    argc,
         {
           const char * const *terms = ka_pack_get_identity_terms (pack);
 
-          g_message ("serving pack %s as given: it is sealed, so kiosks and citizen devices "
+          g_message ("%s pack %s as given: it is sealed, so kiosks and citizen devices "
                      "get the same file (%u responses) and receipts cannot reveal its model "
-                     "names", ka_pack_get_id (pack), ka_pack_get_n_responses (pack));
+                     "names", current ? "serving" : "keeping (not current)",
+                     ka_pack_get_id (pack), ka_pack_get_n_responses (pack));
           if (terms != NULL && terms[0] != NULL)
             g_message ("warning: sealed pack %s lists %u identity_terms, which name the "
                        "vendors taking part; give the collector the open pack instead and it "
@@ -420,13 +422,18 @@ main (int    argc,
           gint64 kiosks = ka_collector_db_count_devices (db, KA_DEVICE_KIND_KIOSK,
                                                          &count_error);
 
-          g_message ("serving pack %s: the open file (%u responses) to enrolled kiosks "
-                     "(%" G_GINT64_FORMAT " enrolled), a sealed copy to citizen devices and "
-                     "anonymous clients (%u responses to %u prompts; %u flagged responses and "
-                     "%u prompts left out; response IDs keyed with %s)",
-                     ka_pack_get_id (pack), ka_pack_get_n_responses (pack), MAX (kiosks, 0),
-                     stats.n_responses, stats.n_prompts, stats.n_flagged,
-                     stats.n_prompts_dropped, seal_key_path);
+          if (!current)
+            g_message ("keeping pack %s to reveal and tally ballots cast on it, open or "
+                       "sealed (%u sealed responses, keyed with %s); it is not served",
+                       ka_pack_get_id (pack), stats.n_responses, seal_key_path);
+          else
+            g_message ("serving pack %s: the open file (%u responses) to enrolled kiosks "
+                       "(%" G_GINT64_FORMAT " enrolled), a sealed copy to citizen devices and "
+                       "anonymous clients (%u responses to %u prompts; %u flagged responses "
+                       "and %u prompts left out; response IDs keyed with %s)",
+                       ka_pack_get_id (pack), ka_pack_get_n_responses (pack), MAX (kiosks, 0),
+                       stats.n_responses, stats.n_prompts, stats.n_flagged,
+                       stats.n_prompts_dropped, seal_key_path);
         }
     }
 
