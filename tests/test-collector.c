@@ -20,11 +20,16 @@
 
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
+#include <math.h>
 #include <sqlite3.h>
 #include <string.h>
 
 #include "ka-ballot.h"
+#include "ka-export.h"
+#include "ka-identity.h"
 #include "ka-pack.h"
+#include "ka-pack-builder.h"
+#include "ka-seal-maps.h"
 #include "ka-test-support.h"
 
 #define ENROLMENT_CODE   "venue-seoul-coex-2026"
@@ -68,6 +73,14 @@ response_id (guint prompt,
   g_autofree char *sum = g_compute_checksum_for_string (G_CHECKSUM_SHA256, seed, -1);
 
   return g_strdup_printf ("r%.12s", sum);
+}
+
+static char *
+answer_text (guint prompt,
+             guint model)
+{
+  return g_strdup_printf ("답변 %u-%u: 먼저 재료를 준비하고, **순서대로** "
+                          "진행합니다.\n\n1. 준비\n2. 조리\n3. 마무리", prompt, model);
 }
 
 static char *
@@ -131,9 +144,7 @@ make_pack_json (void)
     for (guint m = 0; m < N_MODELS; m++)
       {
         g_autofree char *id = response_id (p, m);
-        g_autofree char *answer = g_strdup_printf ("답변 %u-%u: 먼저 재료를 준비하고, **순서대로** "
-                                                   "진행합니다.\n\n1. 준비\n2. 조리\n3. 마무리",
-                                                   p, m);
+        g_autofree char *answer = answer_text (p, m);
 
         json_builder_begin_object (b);
         json_builder_set_member_name (b, "response_id");
@@ -455,11 +466,21 @@ enrol (Fixture    *f,
   return enrol_as (f, kind, code, NULL);
 }
 
-/* n new ballots continuing @d's chain (seq, prev_hash, hash as a real client makes them);
- * @d remembers the new head. */
+static char *sealed_id_of  (KaPack                *sealed,
+                            guint                  prompt,
+                            guint                  model);
+static int   true_model_of (KaPack                *open,
+                            const KaPackResponse  *served);
+static char *run_refused   (const char * const    *args,
+                            int                   *status);
+
+/* n new ballots continuing @d's chain (seq, prev_hash, hash as a real client makes them),
+ * on the test pack's response IDs, or the sealed copy's when @sealed is given (what a
+ * citizen device holds); @d remembers the new head. */
 static GPtrArray *
-make_ballots (Device *d,
-              guint   n)
+make_ballots_on (Device *d,
+                 guint   n,
+                 KaPack *sealed)
 {
   GPtrArray *ballots = g_ptr_array_new_with_free_func ((GDestroyNotify) ka_ballot_free);
   g_autofree char *session_id = g_uuid_string_random ();
@@ -478,8 +499,10 @@ make_ballots (Device *d,
       b->seq = seq;
       b->pack_id = g_strdup ("test-collector-ko-2026");
       b->prompt_id = g_strdup (test_prompts[prompt].prompt_id);
-      b->response_a = response_id (prompt, left);
-      b->response_b = response_id (prompt, right);
+      b->response_a = sealed != NULL ? sealed_id_of (sealed, prompt, left)
+                                     : response_id (prompt, left);
+      b->response_b = sealed != NULL ? sealed_id_of (sealed, prompt, right)
+                                     : response_id (prompt, right);
       b->winner = (KaWinner) (seq % 4);
       b->shown_at = g_strdup_printf ("2026-11-29T10:%02d:%02d.000Z", (int) (seq / 60 % 60),
                                      (int) (seq % 60));
@@ -498,6 +521,13 @@ make_ballots (Device *d,
     }
 
   return ballots;
+}
+
+static GPtrArray *
+make_ballots (Device *d,
+              guint   n)
+{
+  return make_ballots_on (d, n, NULL);
 }
 
 static void
@@ -1610,6 +1640,253 @@ test_race (Fixture       *f,
   assert_chain (f, d, 1000, d->head);
 }
 
+/* Sealing: the attacker --------------------------------------------------------------------- */
+
+/* The model (index into @open's list) that wrote @served: the open response to the same
+ * prompt with the same text. Only the test knows the open pack; the attacker below never
+ * uses this. -1 if none. */
+static int
+true_model_of (KaPack               *open,
+               const KaPackResponse *served)
+{
+  g_autoptr(GPtrArray) candidates = ka_pack_get_prompt_responses (open, served->prompt_id);
+
+  for (guint i = 0; candidates != NULL && i < candidates->len; i++)
+    {
+      const KaPackResponse *r = g_ptr_array_index (candidates, i);
+      gboolean same = r->n_turns == served->n_turns;
+
+      for (guint t = 0; same && t < r->n_turns; t++)
+        same = strcmp (r->turns[t], served->turns[t]) == 0;
+      if (!same)
+        continue;
+      for (guint m = 0; m < ka_pack_get_n_models (open); m++)
+        {
+          if (strcmp (ka_pack_get_model (open, m)->model_id, r->model_id) == 0)
+            return (int) m;
+        }
+    }
+  return -1;
+}
+
+/* The sealed ID of the test pack's answer of @model to @prompt, found by its text. */
+static char *
+sealed_id_of (KaPack *sealed,
+              guint   prompt,
+              guint   model)
+{
+  g_autoptr(GPtrArray) responses = ka_pack_get_prompt_responses (sealed,
+                                                                 test_prompts[prompt].prompt_id);
+  g_autofree char *text = answer_text (prompt, model);
+
+  for (guint i = 0; i < responses->len; i++)
+    {
+      const KaPackResponse *r = g_ptr_array_index (responses, i);
+
+      if (strcmp (r->turns[0], text) == 0)
+        return g_strdup (r->response_id);
+    }
+  g_assert_not_reached ();
+  return NULL;
+}
+
+/* Does @id contain something anyone can compute from public names: the pack builder's
+ * unkeyed ID, a plain SHA-256 of the names, or this file's own test IDs? */
+static gboolean
+id_derives_from (const char *id,
+                 const char *pack_id,
+                 const char *prompt_id,
+                 const char *model_id)
+{
+  g_autoptr(GByteArray) message = g_byte_array_new ();
+  g_autofree char *builder_id = ka_pack_build_response_id (NULL, pack_id, prompt_id, model_id);
+  g_autofree char *full = NULL;
+  g_autofree char *slash = g_strdup_printf ("%s/%s", prompt_id, model_id);
+  g_autofree char *slash_sum = g_compute_checksum_for_string (G_CHECKSUM_SHA256, slash, -1);
+  g_autofree char *model_sum = g_compute_checksum_for_string (G_CHECKSUM_SHA256, model_id, -1);
+
+  g_byte_array_append (message, (const guint8 *) pack_id, strlen (pack_id) + 1);
+  g_byte_array_append (message, (const guint8 *) prompt_id, strlen (prompt_id) + 1);
+  g_byte_array_append (message, (const guint8 *) model_id, strlen (model_id));
+  full = g_compute_checksum_for_data (G_CHECKSUM_SHA256, message->data, message->len);
+
+  return strstr (id, builder_id) != NULL || strstr (id, model_id) != NULL ||
+         strncmp (id, full, strlen (id)) == 0 || strstr (id, full) != NULL ||
+         g_strstr_len (id, -1, (slash_sum[12] = '\0', slash_sum)) != NULL ||
+         g_strstr_len (id, -1, (model_sum[12] = '\0', model_sum)) != NULL;
+}
+
+static int
+compare_response_ids (gconstpointer a,
+                      gconstpointer b)
+{
+  return strcmp ((*(const KaPackResponse * const *) a)->response_id,
+                 (*(const KaPackResponse * const *) b)->response_id);
+}
+
+enum
+{
+  GUESS_PUBLIC_HASH,
+  GUESS_ORDER_IN_PROMPT,
+  GUESS_ORDER_IN_PACK,
+  GUESS_ID_RANK_IN_PROMPT,
+  N_GUESSES
+};
+
+static const char * const guess_names[N_GUESSES] = {
+  "public-name hash of the response ID", "order within the prompt", "order in the pack",
+  "rank of the ID within the prompt",
+};
+
+typedef struct
+{
+  guint  n;
+  guint  correct[N_GUESSES];
+  double expected;    /* correct guesses that blind guessing gets on average */
+  double sigma;
+} Attack;
+
+/* The attack of issue 10: with the public model list (@open's model IDs, in list order) and
+ * everything GET /v1/packs/current returned (@served), guess the model of every served
+ * response in four ways, and count the right guesses. */
+static Attack
+attack (GBytes *served,
+        KaPack *open)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KaPack) pack = ka_pack_new_from_bytes (served, &error);
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  guint n_models = ka_pack_get_n_models (open);
+  double variance = 0;
+  Attack a = { 0, };
+
+  g_assert_no_error (error);
+  g_assert_true (ka_pack_is_sealed (pack));
+
+  for (guint i = 0; i < ka_pack_get_n_responses (pack); i++)
+    {
+      const KaPackResponse *r = ka_pack_get_response (pack, i);
+      g_autoptr(GPtrArray) siblings = ka_pack_get_prompt_responses (pack, r->prompt_id);
+      int truth = true_model_of (open, r);
+      guint in_prompt = GPOINTER_TO_UINT (g_hash_table_lookup (seen, r->prompt_id));
+      guint rank = 0;
+      int guesses[N_GUESSES];
+      double p = 1.0 / siblings->len;
+
+      /* The served text is a response of the open pack, unchanged. */
+      g_assert_cmpint (truth, >=, 0);
+      g_hash_table_insert (seen, (gpointer) r->prompt_id, GUINT_TO_POINTER (in_prompt + 1));
+      g_ptr_array_sort (siblings, compare_response_ids);
+      while (g_ptr_array_index (siblings, rank) != r)
+        rank++;
+
+      guesses[GUESS_PUBLIC_HASH] = -1;
+      for (guint m = 0; m < n_models; m++)
+        {
+          if (id_derives_from (r->response_id, ka_pack_get_id (pack), r->prompt_id,
+                               ka_pack_get_model (open, m)->model_id))
+            guesses[GUESS_PUBLIC_HASH] = (int) m;
+        }
+      guesses[GUESS_ORDER_IN_PROMPT] = (int) (in_prompt % n_models);
+      guesses[GUESS_ORDER_IN_PACK] = (int) (i % n_models);
+      guesses[GUESS_ID_RANK_IN_PROMPT] = (int) (rank % n_models);
+
+      for (guint g = 0; g < N_GUESSES; g++)
+        {
+          if (guesses[g] == truth)
+            a.correct[g]++;
+        }
+      a.n++;
+      a.expected += p;
+      variance += p * (1 - p);
+    }
+
+  a.sigma = sqrt (variance);
+  return a;
+}
+
+/* True when no guess does better than chance: at most 4 standard deviations above the
+ * mean of blind guessing (one in 30,000 for each way by luck alone). */
+static gboolean
+attack_failed (const Attack *a,
+               const char   *what)
+{
+  gboolean failed = TRUE;
+
+  for (guint g = 0; g < N_GUESSES; g++)
+    {
+      g_test_message ("%s: %s maps %u of %u responses to their model (chance: %.1f +/- %.1f)",
+                      what, guess_names[g], a->correct[g], a->n, a->expected, a->sigma);
+      if (a->correct[g] > a->expected + 4 * a->sigma)
+        failed = FALSE;
+    }
+  return failed;
+}
+
+/* Nothing but the answers themselves may name a model: no identity_terms, models or
+ * model_id member, and no model ID, name or organisation in the pack ID, titles, licence,
+ * categories or any ID. (Answer text is the identity guard's job; flagged answers are not
+ * served at all.) */
+static void
+assert_names_nobody (GBytes *served,
+                     KaPack *open)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) outside_answers = g_string_new (NULL);
+  JsonObject *root;
+  JsonArray *array;
+
+  json_parser_load_from_data (parser, g_bytes_get_data (served, NULL),
+                              (gssize) g_bytes_get_size (served), &error);
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_false (json_object_has_member (root, "identity_terms"));
+  g_assert_false (json_object_has_member (root, "models"));
+
+  g_string_append (outside_answers, json_object_get_string_member (root, "pack_id"));
+  {
+    JsonObject *titles = json_object_get_object_member (root, "title");
+    g_autoptr(GList) languages = json_object_get_members (titles);
+
+    for (GList *l = languages; l != NULL; l = l->next)
+      g_string_append_printf (outside_answers, "\n%s",
+                              json_object_get_string_member (titles, l->data));
+  }
+  if (json_object_has_member (root, "licence"))
+    g_string_append_printf (outside_answers, "\n%s",
+                            json_object_get_string_member (root, "licence"));
+  array = json_object_get_array_member (root, "prompts");
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *prompt = json_array_get_object_element (array, i);
+
+      g_string_append_printf (outside_answers, "\n%s\n%s",
+                              json_object_get_string_member (prompt, "prompt_id"),
+                              json_object_get_string_member_with_default (prompt, "category",
+                                                                          ""));
+    }
+  array = json_object_get_array_member (root, "responses");
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *response = json_array_get_object_element (array, i);
+
+      g_assert_false (json_object_has_member (response, "model_id"));
+      g_string_append_printf (outside_answers, "\n%s",
+                              json_object_get_string_member (response, "response_id"));
+    }
+
+  for (guint m = 0; m < ka_pack_get_n_models (open); m++)
+    {
+      const KaPackModel *model = ka_pack_get_model (open, m);
+
+      g_assert_null (strstr (outside_answers->str, model->model_id));
+      g_assert_null (strstr (outside_answers->str, model->display_name));
+      if (model->organisation != NULL)
+        g_assert_null (strstr (outside_answers->str, model->organisation));
+    }
+}
+
 /* Tests: packs ----------------------------------------------------------------------- */
 
 static char *
@@ -1656,6 +1933,7 @@ test_pack (Fixture       *f,
   g_autofree char *sealed_tag = NULL;
   g_autofree char *body = NULL;
   g_autofree char *weak_list = NULL;
+  g_autofree char *make_pack_json_text = make_pack_json ();
   const char *etag;
   gsize file_length;
 
@@ -1679,6 +1957,17 @@ test_pack (Fixture       *f,
     }
   g_assert_null (strstr (body, "\"models\""));
   g_assert_null (strstr (body, "\"model_id\""));
+  {
+    g_autoptr(GBytes) open_bytes = g_bytes_new (make_pack_json_text, strlen (make_pack_json_text));
+    g_autoptr(KaPack) open_pack = ka_pack_new_from_bytes (open_bytes, &error);
+    Attack a;
+
+    g_assert_no_error (error);
+    assert_names_nobody (sealed->body, open_pack);
+    a = attack (sealed->body, open_pack);
+    g_assert_true (attack_failed (&a, "sealed test pack"));
+    g_assert_cmpuint (a.correct[GUESS_PUBLIC_HASH], ==, 0);
+  }
 
   /* The ETag is the content hash of the body served. */
   sealed_tag = quoted_sha256 (sealed->body);
@@ -1797,7 +2086,8 @@ test_sample_pack (Fixture       *f,
   g_assert_no_error (error);
   g_assert_true (ka_pack_is_sealed (sealed));
   g_assert_cmpuint (ka_pack_get_n_models (sealed), ==, 0);
-  g_assert_cmpuint (ka_pack_get_n_responses (sealed), ==, ka_pack_get_n_responses (pack));
+  /* The 9 answers the identity guard flags are left out (docs/pack-format.md). */
+  g_assert_cmpuint (ka_pack_get_n_responses (sealed), ==, ka_pack_get_n_responses (pack) - 9);
   g_assert_cmpuint (ka_pack_get_n_prompts (sealed), ==, ka_pack_get_n_prompts (pack));
   for (guint i = 0; i < ka_pack_get_n_responses (sealed); i++)
     g_assert_null (ka_pack_get_response (sealed, i)->model_id);
@@ -1817,9 +2107,9 @@ test_sample_pack (Fixture       *f,
     g_assert_cmpstr (soup_message_headers_get_one (open_reply->headers, "ETag"), ==, tag);
   }
 
-  /* A citizen's ballot on two real answers gets the real names back. */
+  /* A citizen's ballot on two real answers, by their sealed IDs, gets the real names back. */
   prompt = ka_pack_get_prompt (pack, 7);
-  responses = ka_pack_get_prompt_responses (pack, prompt->prompt_id);
+  responses = ka_pack_get_prompt_responses (sealed, prompt->prompt_id);
   g_assert_cmpuint (responses->len, >=, 2);
   ra = g_ptr_array_index (responses, 0);
   rb = g_ptr_array_index (responses, 1);
@@ -1843,9 +2133,457 @@ test_sample_pack (Fixture       *f,
                                          ((KaBallot *) ballots->pdata[0])->ballot_id);
   g_assert_nonnull (entry);
   g_assert_cmpstr (json_object_get_string_member (entry, "model_a"), ==,
-                   ka_pack_lookup_model (pack, ra->model_id)->display_name);
+                   ka_pack_get_model (pack, true_model_of (pack, ra))->display_name);
   g_assert_cmpstr (json_object_get_string_member (entry, "model_b"), ==,
-                   ka_pack_lookup_model (pack, rb->model_id)->display_name);
+                   ka_pack_get_model (pack, true_model_of (pack, rb))->display_name);
+}
+
+/* Tests: sealing --------------------------------------------------------------------- */
+
+/* The issue's attack on the real sample pack (600 answers of six models): it must fail on
+ * what the collector serves, and it must succeed on the old sealed form (the open pack
+ * without its models), or it proves nothing. */
+static void
+test_seal_attack (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(KaPack) open = NULL;
+  g_autoptr(KaIdentityGuard) guard = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Device) citizen = NULL;
+  g_autoptr(Reply) anonymous = NULL;
+  g_autoptr(Reply) sealed = NULL;
+  g_autoptr(JsonNode) old_node = NULL;
+  g_autoptr(GBytes) old_form = NULL;
+  g_autoptr(KaPack) served = NULL;
+  guint flagged = 0;
+  Attack a;
+
+  if (f->pack_path == NULL)
+    {
+      g_test_skip ("data/packs/sample-ko.json is not in this tree");
+      return;
+    }
+
+  open = ka_pack_new_from_file (f->pack_path, &error);
+  g_assert_no_error (error);
+  citizen = enrol (f, "citizen", NULL);
+  anonymous = get_pack (f, NULL, NULL);
+  sealed = get_pack (f, citizen->token, NULL);
+  g_assert_cmpuint (sealed->status, ==, SOUP_STATUS_OK);
+  g_assert_true (g_bytes_equal (anonymous->body, sealed->body));
+
+  a = attack (sealed->body, open);
+  g_assert_true (attack_failed (&a, "sealed copy"));
+  g_assert_cmpuint (a.correct[GUESS_PUBLIC_HASH], ==, 0);
+  assert_names_nobody (sealed->body, open);
+
+  /* Every answer the guard flags is left out (a device could not check them any more),
+   * and every other answer is there. */
+  guard = ka_identity_guard_new_for_pack (open);
+  for (guint i = 0; i < ka_pack_get_n_responses (open); i++)
+    flagged += ka_identity_guard_check_response (guard, ka_pack_get_response (open, i), NULL);
+  g_assert_cmpuint (flagged, >, 0);
+  served = ka_pack_new_from_bytes (sealed->body, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ka_pack_get_n_responses (served), ==,
+                    ka_pack_get_n_responses (open) - flagged);
+  for (guint i = 0; i < ka_pack_get_n_responses (served); i++)
+    {
+      const KaPackResponse *r = ka_pack_get_response (served, i);
+      g_autoptr(GPtrArray) siblings = ka_pack_get_prompt_responses (open, r->prompt_id);
+
+      for (guint j = 0; j < siblings->len; j++)
+        {
+          const KaPackResponse *o = g_ptr_array_index (siblings, j);
+
+          if (strcmp (o->turns[0], r->turns[0]) == 0)
+            g_assert_false (ka_identity_guard_check_response (guard, o, NULL));
+        }
+    }
+
+  /* The old sealed form: 600 of 600 map back. */
+  old_node = ka_pack_to_json (open, TRUE);
+  {
+    char *text = json_to_string (old_node, FALSE);
+
+    old_form = g_bytes_new_take (text, strlen (text));
+  }
+  a = attack (old_form, open);
+  g_assert_false (attack_failed (&a, "old sealed form"));
+  g_assert_cmpuint (a.correct[GUESS_PUBLIC_HASH], ==, ka_pack_get_n_responses (open));
+}
+
+/* Citizens vote on sealed IDs; the receipt, the tallies and the CSV export still name the
+ * right models, and the JSON Lines export keeps each ballot exactly as the device sent it. */
+static void
+test_seal_reveal (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(KaPack) open = NULL;
+  g_autoptr(KaPack) sealed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Device) citizen = enrol (f, "citizen", NULL);
+  g_autoptr(Device) kiosk = enrol (f, "kiosk", ENROLMENT_CODE);
+  g_autoptr(Reply) pack_reply = get_pack (f, citizen->token, NULL);
+  g_autoptr(GPtrArray) c_ballots = NULL;
+  g_autoptr(GPtrArray) k_ballots = NULL;
+  g_autoptr(GHashTable) names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) expected = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                          NULL);
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(Reply) tallies = NULL;
+  g_autoptr(Reply) csv = NULL;
+  g_autofree char *log = NULL;
+  JsonArray *array;
+  gint64 sum = 0;
+
+  open = ka_pack_new_from_file (f->pack_path, &error);
+  g_assert_no_error (error);
+  sealed = ka_pack_new_from_bytes (pack_reply->body, &error);
+  g_assert_no_error (error);
+  g_assert_true (ka_pack_is_sealed (sealed));
+  g_assert_cmpuint (ka_pack_get_n_responses (sealed), ==, N_PROMPTS * N_MODELS);
+  for (guint p = 0; p < N_PROMPTS; p++)
+    for (guint m = 0; m < N_MODELS; m++)
+      {
+        char *id = sealed_id_of (sealed, p, m);
+        g_autofree char *open_id = response_id (p, m);
+
+        g_assert_cmpstr (id, !=, open_id);
+        g_assert_null (ka_pack_lookup_response (open, id));
+        g_hash_table_insert (names, id, (gpointer) test_models[m].display_name);
+      }
+
+  /* The start-up log says what is served to whom. */
+  log = ka_test_read_file_or_empty (f->collector->log_path);
+  g_assert_nonnull (strstr (log, "serving pack test-collector-ko-2026: the open file "
+                                 "(12 responses) to enrolled kiosks"));
+  g_assert_nonnull (strstr (log, "a sealed copy to citizen devices and anonymous clients "
+                                 "(12 responses to 4 prompts"));
+  g_assert_nonnull (strstr (log, "collector.sqlite3.seal-key"));
+
+  c_ballots = make_ballots_on (citizen, 30, sealed);
+  k_ballots = make_ballots (kiosk, 6);    /* a kiosk votes on the open pack's IDs */
+
+  {
+    g_autoptr(Reply) r1 = upload (f, citizen, c_ballots, 0, 30);
+    g_autoptr(Reply) r2 = upload (f, kiosk, k_ballots, 0, 6);
+    JsonObject *receipt = receipt_of (r1);
+    JsonObject *reveal = json_object_get_object_member (receipt, "reveal");
+
+    g_assert_cmpuint (list_length (receipt, "accepted"), ==, 30);
+    for (guint i = 0; i < c_ballots->len; i++)
+      {
+        const KaBallot *b = c_ballots->pdata[i];
+        JsonObject *entry = json_object_get_object_member (reveal, b->ballot_id);
+
+        g_assert_nonnull (entry);
+        g_assert_cmpstr (json_object_get_string_member (entry, "model_a"), ==,
+                         g_hash_table_lookup (names, b->response_a));
+        g_assert_cmpstr (json_object_get_string_member (entry, "model_b"), ==,
+                         g_hash_table_lookup (names, b->response_b));
+      }
+    receipt = receipt_of (r2);
+    for (guint i = 0; i < k_ballots->len; i++)
+      assert_reveal (receipt, k_ballots->pdata[i]);
+  }
+
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      GPtrArray *list = pass == 0 ? c_ballots : k_ballots;
+
+      for (guint i = 0; i < list->len; i++)
+        {
+          const KaBallot *b = list->pdata[i];
+          const char *a = pass == 0 ? g_hash_table_lookup (names, b->response_a)
+                                    : display_name_of_response (b->response_a);
+          const char *c = pass == 0 ? g_hash_table_lookup (names, b->response_b)
+                                    : display_name_of_response (b->response_b);
+          char *key = g_strjoin ("|", a, c, ka_winner_to_string (b->winner), NULL);
+
+          g_hash_table_insert (expected, key,
+                               GINT_TO_POINTER (GPOINTER_TO_INT (g_hash_table_lookup (expected,
+                                                                                      key)) + 1));
+        }
+    }
+
+  tallies = get (f->session, f->collector->url, "v1/tallies", ORGANISER_TOKEN);
+  g_assert_cmpuint (tallies->status, ==, SOUP_STATUS_OK);
+  g_assert_cmpint (json_object_get_int_member (reply_object (tallies), "counted"), ==, 36);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (
+                     reply_object (tallies), "excluded"), "unresolved"), ==, 0);
+  array = json_object_get_array_member (reply_object (tallies), "tallies");
+  g_assert_cmpuint (json_array_get_length (array), ==, g_hash_table_size (expected));
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *row = json_array_get_object_element (array, i);
+      g_autofree char *key = g_strjoin ("|", json_object_get_string_member (row, "model_a"),
+                                        json_object_get_string_member (row, "model_b"),
+                                        json_object_get_string_member (row, "winner"), NULL);
+
+      g_assert_cmpint (json_object_get_int_member (row, "count"), ==,
+                       GPOINTER_TO_INT (g_hash_table_lookup (expected, key)));
+      sum += json_object_get_int_member (row, "count");
+    }
+  g_assert_cmpint (sum, ==, 36);
+
+  /* The CSV names the models of every citizen ballot, beside its sealed IDs. */
+  csv = get (f->session, f->collector->url, "v1/ballots?format=csv", ORGANISER_TOKEN);
+  g_assert_cmpuint (csv->status, ==, SOUP_STATUS_OK);
+  {
+    g_autofree char *text = g_strndup (g_bytes_get_data (csv->body, NULL),
+                                       g_bytes_get_size (csv->body));
+    g_auto(GStrv) rows = g_strsplit (text, "\r\n", -1);
+    guint checked = 0;
+
+    for (guint i = 1; rows[i] != NULL && rows[i][0] != '\0'; i++)
+      {
+        g_auto(GStrv) cells = g_strsplit (rows[i], ",", -1);
+        const char *a = g_hash_table_lookup (names, cells[6]);
+
+        if (a == NULL)
+          continue;
+        g_assert_cmpstr (cells[8], ==, a);
+        g_assert_cmpstr (cells[9], ==, g_hash_table_lookup (names, cells[7]));
+        checked++;
+      }
+    g_assert_cmpuint (checked, ==, 30);
+  }
+
+  /* JSON Lines: byte for byte what the devices signed, sealed IDs and all. */
+  lines = export_lines (f);
+  g_assert_cmpuint (lines->len, ==, 36);
+  for (guint i = 0; i < c_ballots->len; i++)
+    {
+      g_autofree char *canonical = ka_ballot_canonical_json (c_ballots->pdata[i], TRUE);
+
+      g_assert_true (export_contains (lines, canonical));
+    }
+
+  /* The organisers' tools (organiser window, `kai-arena-admin tally --server`): the export
+   * and the open pack match only the kiosk's ballots; with the collector's seal maps, all. */
+  {
+    g_autoptr(GBytes) jsonl = ka_export_fetch_collector_ballots (f->collector->url,
+                                                                 ORGANISER_TOKEN, NULL,
+                                                                 &error);
+    g_autoptr(GPtrArray) parsed = NULL;
+    g_autoptr(GPtrArray) packs = g_ptr_array_new ();
+    g_autoptr(GHashTable) maps = NULL;
+    g_autoptr(KaVoteLog) without = ka_vote_log_new ();
+    g_autoptr(KaVoteLog) with = ka_vote_log_new ();
+    g_autoptr(Reply) anonymous = get (f->session, f->collector->url, "v1/seal-maps", NULL);
+    g_autoptr(Reply) device = get (f->session, f->collector->url, "v1/seal-maps",
+                                   citizen->token);
+    KaExportStats stats;
+
+    g_assert_no_error (error);
+    parsed = ka_export_parse_ballots (jsonl, &error);
+    g_assert_no_error (error);
+    g_ptr_array_add (packs, open);
+    ka_export_add_ballots (without, parsed, packs, &stats);
+    g_assert_cmpuint (stats.added, ==, 6);
+    g_assert_cmpuint (stats.unknown_response, ==, 30);
+
+    /* The map is the seal: organisers only. */
+    assert_error (anonymous, SOUP_STATUS_UNAUTHORIZED, "unauthorized");
+    g_assert_cmpuint (device->status, ==, SOUP_STATUS_UNAUTHORIZED);
+    maps = ka_seal_maps_fetch (f->collector->url, ORGANISER_TOKEN, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_hash_table_size (maps), ==, 1);
+    g_assert_cmpuint (ka_seal_maps_apply (maps, packs), ==, 1);
+    ka_export_add_ballots (with, parsed, packs, &stats);
+    g_assert_cmpuint (stats.added, ==, 36);
+    g_assert_cmpuint (stats.unknown_response, ==, 0);
+    g_assert_cmpuint (ka_vote_log_get_n_models (with), ==, N_MODELS);
+    for (guint m = 0; m < N_MODELS; m++)
+      {
+        gboolean found = FALSE;
+
+        for (guint k = 0; k < N_MODELS; k++)
+          found |= g_strcmp0 (ka_vote_log_get_model (with, k),
+                              test_models[m].display_name) == 0;
+        g_assert_true (found);
+      }
+  }
+}
+
+static GBytes *
+fetch_sealed (SoupSession *session,
+              const char  *url,
+              char       **etag)
+{
+  g_autoptr(SoupMessage) msg = new_message ("GET", url, "v1/packs/current", NULL, NULL, NULL);
+  g_autoptr(Reply) r = send_message (session, msg);
+
+  g_assert_cmpuint (r->status, ==, SOUP_STATUS_OK);
+  if (etag != NULL)
+    *etag = g_strdup (soup_message_headers_get_one (r->headers, "ETag"));
+  return g_bytes_ref (r->body);
+}
+
+/* The key: made 0600 next to the database and kept across restarts; two collectors with
+ * one key serve the same bytes (a load balancer may send a device to either); another key
+ * gives other IDs; a missing or short key is refused. */
+static void
+test_seal_key (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *key_path = g_strconcat (f->database, ".seal-key", NULL);
+  g_autofree char *key = NULL;
+  g_autofree char *tag = NULL;
+  g_autofree char *other_tag = NULL;
+  g_autofree char *db_b = g_build_filename (f->dir, "b.sqlite3", NULL);
+  g_autofree char *db_c = g_build_filename (f->dir, "c.sqlite3", NULL);
+  g_autofree char *other_key = g_build_filename (f->dir, "other.key", NULL);
+  g_autofree char *short_key = g_build_filename (f->dir, "short.key", NULL);
+  g_autoptr(GBytes) first = fetch_sealed (f->session, f->collector->url, &tag);
+  g_autoptr(GBytes) again = NULL;
+  g_autoptr(GBytes) twin = NULL;
+  g_autoptr(GBytes) other = NULL;
+  g_autoptr(KaPack) first_pack = NULL;
+  g_autoptr(KaPack) other_pack = NULL;
+  g_autoptr(GError) error = NULL;
+  GStatBuf st;
+  int status;
+
+  g_assert_cmpint (g_stat (key_path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_file_get_contents (key_path, &key, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (strlen (key), ==, 65);
+  g_assert_cmpuint (strspn (key, "0123456789abcdef"), ==, 64);
+
+  /* Restarted on the same database: the same key, the same bytes. */
+  g_free (collector_stop (f->collector));
+  {
+    const char * const args[] = {
+      "--organiser-token", ORGANISER_TOKEN, "--pack", f->pack_path, NULL
+    };
+
+    f->collector = collector_start (f->dir, f->database, args);
+  }
+  again = fetch_sealed (f->session, f->collector->url, NULL);
+  g_assert_true (g_bytes_equal (first, again));
+
+  /* A second collector (another database, as behind a load balancer) given the key. */
+  {
+    const char * const args[] = { "--seal-key-file", key_path, "--pack", f->pack_path, NULL };
+    Collector *b = collector_start (f->dir, db_b, args);
+    g_autofree char *twin_tag = NULL;
+
+    twin = fetch_sealed (f->session, b->url, &twin_tag);
+    g_assert_cmpstr (twin_tag, ==, tag);
+    g_free (collector_stop (b));
+  }
+  g_assert_true (g_bytes_equal (first, twin));
+
+  /* Another key: the same answers under other IDs, none shared. */
+  g_file_set_contents (other_key, "another-key-of-at-least-32-bytes-for-this-test\n", -1,
+                       &error);
+  g_assert_no_error (error);
+  g_chmod (other_key, 0600);
+  {
+    const char * const args[] = { "--seal-key-file", other_key, "--pack", f->pack_path, NULL };
+    Collector *c = collector_start (f->dir, db_c, args);
+
+    other = fetch_sealed (f->session, c->url, &other_tag);
+    g_free (collector_stop (c));
+  }
+  g_assert_cmpstr (other_tag, !=, tag);
+  first_pack = ka_pack_new_from_bytes (first, &error);
+  g_assert_no_error (error);
+  other_pack = ka_pack_new_from_bytes (other, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ka_pack_get_n_responses (other_pack), ==,
+                    ka_pack_get_n_responses (first_pack));
+  for (guint i = 0; i < ka_pack_get_n_responses (other_pack); i++)
+    g_assert_null (ka_pack_lookup_response (first_pack,
+                                            ka_pack_get_response (other_pack, i)->response_id));
+
+  /* A key file that is not there is not made up, and a short one is refused. */
+  g_file_set_contents (short_key, "0123456789abcdef\n", -1, &error);
+  g_assert_no_error (error);
+  {
+    const char * const missing[] = {
+      "--listen", "127.0.0.1:0", "--database", db_c, "--seal-key-file",
+      "/nonexistent/seal.key", "--pack", f->pack_path, NULL
+    };
+    const char * const too_short[] = {
+      "--listen", "127.0.0.1:0", "--database", db_c, "--seal-key-file", short_key,
+      "--pack", f->pack_path, NULL
+    };
+    g_autofree char *err1 = run_refused (missing, &status);
+    g_autofree char *err2 = run_refused (too_short, &status);
+
+    g_assert_nonnull (strstr (err1, "--seal-key-file /nonexistent/seal.key does not exist"));
+    g_assert_false (g_file_test ("/nonexistent/seal.key", G_FILE_TEST_EXISTS));
+    g_assert_nonnull (strstr (err2, "at least 32 are needed"));
+  }
+}
+
+/* A pack given sealed is served as it is, with a warning when it still lists
+ * identity_terms; an open pack whose title names a model cannot be sealed, so the collector
+ * refuses to start. */
+static void
+test_seal_given (void)
+{
+  g_autofree char *dir = ka_test_make_tmp_dir ("ka-test-collector-XXXXXX");
+  g_autofree char *database = g_build_filename (dir, "given.sqlite3", NULL);
+  g_autofree char *sealed_path = g_build_filename (dir, "sealed.json", NULL);
+  g_autofree char *named_path = g_build_filename (dir, "named.json", NULL);
+  g_autofree char *open_json = make_pack_json ();
+  g_autofree char *sealed_json = NULL;
+  g_autofree char *named_json = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *log = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) open_bytes = g_bytes_new (open_json, strlen (open_json));
+  g_autoptr(KaPack) open = ka_pack_new_from_bytes (open_bytes, &error);
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(GBytes) served = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  Collector *c;
+  int status;
+
+  g_assert_no_error (error);
+  node = ka_pack_to_json (open, TRUE);
+  sealed_json = json_to_string (node, TRUE);
+  g_file_set_contents (sealed_path, sealed_json, -1, &error);
+  g_assert_no_error (error);
+  {
+    const char * const args[] = { "--pack", sealed_path, NULL };
+
+    c = collector_start (dir, database, args);
+  }
+  served = fetch_sealed (session, c->url, NULL);
+  g_assert_cmpmem (g_bytes_get_data (served, NULL), g_bytes_get_size (served), sealed_json,
+                   strlen (sealed_json));
+  log = collector_stop (c);
+  g_assert_nonnull (strstr (log, "serving pack test-collector-ko-2026 as given: it is sealed"));
+  g_assert_nonnull (strstr (log, "warning: sealed pack test-collector-ko-2026 lists 3 "
+                                 "identity_terms"));
+
+  named_json = g_strdup (open_json);
+  {
+    char *title = strstr (named_json, "Collector test pack");
+
+    g_assert_nonnull (title);
+    memcpy (title, "Solar Pro 2 and rest", strlen ("Collector test pack"));
+  }
+  g_file_set_contents (named_path, named_json, -1, &error);
+  g_assert_no_error (error);
+  {
+    const char * const args[] = {
+      "--listen", "127.0.0.1:0", "--database", database, "--pack", named_path, NULL
+    };
+    g_autofree char *err = run_refused (args, &status);
+
+    g_assert_nonnull (strstr (err, "cannot seal pack test-collector-ko-2026: title.en names "
+                                   "\"Solar Pro"));
+  }
+
+  ka_test_remove_tree (dir);
 }
 
 /* Tests: organisers ------------------------------------------------------------------ */
@@ -2281,6 +3019,10 @@ main (int    argc,
   ADD ("pack", test_pack, NULL);
   ADD ("no-pack", test_no_pack, no_pack_args);
   ADD ("sample-pack", test_sample_pack, sample_pack_args);
+  ADD ("seal-attack", test_seal_attack, sample_pack_args);
+  ADD ("seal-reveal", test_seal_reveal, NULL);
+  ADD ("seal-key", test_seal_key, NULL);
+  g_test_add_func ("/ka/collector/seal-given", test_seal_given);
   ADD ("organiser", test_organiser, NULL);
   ADD ("restart", test_restart, NULL);
   ADD ("throughput", test_throughput, NULL);

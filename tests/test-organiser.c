@@ -240,6 +240,7 @@ typedef struct
   guint   n_day2;
   guint   n_kiosk_writing;
   GString *jsonl;        /* the ballots as the collector would serve them */
+  GString *seal_maps;    /* (nullable) GET /v1/seal-maps, when citizens voted sealed */
 } Store;
 
 static void
@@ -273,9 +274,13 @@ write_pack (Store *s)
   g_assert_no_error (error);
 }
 
+/* With @sealed_citizens, citizens' ballots carry sealed response IDs, as on the
+ * collector's sealed copy of the pack (docs/pack-format.md, "Sealing"), and s->seal_maps
+ * holds the collector's map back to the open pack's IDs. */
 static void
-store_setup (Store    *s,
-             gboolean  with_ballots)
+store_setup_full (Store    *s,
+                  gboolean  with_ballots,
+                  gboolean  sealed_citizens)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(KaStore) store = NULL;
@@ -288,6 +293,8 @@ store_setup (Store    *s,
   write_pack (s);
   s->db_path = g_build_filename (s->tmpdir, "ballots.sqlite", NULL);
   s->jsonl = g_string_new (NULL);
+  if (sealed_citizens)
+    s->seal_maps = g_string_new ("{\"seal_maps\": {\"organiser-test\": {");
 
   store = ka_store_open (s->db_path, &error);
   g_assert_no_error (error);
@@ -298,15 +305,33 @@ store_setup (Store    *s,
       guint p = (i / G_N_ELEMENTS (pairs)) % N_PROMPTS;
       guint a = pairs[pair][i % 2], b = pairs[pair][1 - i % 2];
       guint day = 1 + i % 3;
-      gboolean kiosk = i % 4 == 0;
       g_autofree char *ra = g_strdup_printf ("r%u-%u", p + 1, a + 1);
       g_autofree char *rb = g_strdup_printf ("r%u-%u", p + 1, b + 1);
+      gboolean kiosk = i % 4 == 0;
       g_autofree char *pid = g_strdup_printf ("p%u", p + 1);
       g_autofree char *shown = g_strdup_printf ("2026-12-0%uT09:%02u:%02u.000Z", day, i / 60 % 60, i % 60);
       g_autofree char *voted = g_strdup_printf ("2026-12-0%uT09:%02u:%02u.500Z", day, i / 60 % 60, i % 60);
       double u = g_rand_double (rand);
       KaBallotDraft draft = { 0, };
       KaBallot *ballot;
+
+      if (sealed_citizens && !kiosk)
+        {
+          char **ids[] = { &ra, &rb };
+
+          for (guint k = 0; k < G_N_ELEMENTS (ids); k++)
+            {
+              g_autofree char *seed = g_strconcat ("seal/", *ids[k], NULL);
+              char *sealed = g_compute_checksum_for_string (G_CHECKSUM_SHA256, seed, -1);
+
+              sealed[32] = '\0';
+              g_string_append_printf (s->seal_maps, "%s\"%s\": \"%s\"",
+                                      s->seal_maps->str[s->seal_maps->len - 1] == '{'
+                                      ? "" : ", ", sealed, *ids[k]);
+              g_free (*ids[k]);
+              *ids[k] = sealed;
+            }
+        }
 
       /* A lower index is stronger; some ties and both-bad. */
       if (u < 0.1)
@@ -336,6 +361,9 @@ store_setup (Store    *s,
       s->n_kiosk_writing += kiosk && p >= 2;
     }
 
+  if (s->seal_maps != NULL)
+    g_string_append (s->seal_maps, "}}}");
+
   listed = ka_store_list_ballots (store, NULL, &error);
   g_assert_no_error (error);
   for (guint i = 0; i < listed->len; i++)
@@ -348,6 +376,13 @@ store_setup (Store    *s,
 }
 
 static void
+store_setup (Store    *s,
+             gboolean  with_ballots)
+{
+  store_setup_full (s, with_ballots, FALSE);
+}
+
+static void
 store_teardown (Store *s)
 {
   remove_tree (s->tmpdir);
@@ -355,6 +390,8 @@ store_teardown (Store *s)
   g_free (s->pack_path);
   g_free (s->db_path);
   g_string_free (s->jsonl, TRUE);
+  if (s->seal_maps != NULL)
+    g_string_free (s->seal_maps, TRUE);
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -999,6 +1036,29 @@ ballots_handler (SoupServer        *server,
                                     s->jsonl->str, s->jsonl->len);
 }
 
+/* GET /v1/seal-maps, organiser token only. */
+static void
+seal_maps_handler (SoupServer        *server,
+                   SoupServerMessage *msg,
+                   const char        *path,
+                   GHashTable        *query,
+                   gpointer           user_data)
+{
+  Store *s = user_data;
+  const char *auth = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                   "Authorization");
+
+  if (g_strcmp0 (auth, "Bearer organiser-secret") != 0)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_UNAUTHORIZED, NULL);
+      return;
+    }
+
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY,
+                                    s->seal_maps->str, s->seal_maps->len);
+}
+
 static void
 test_collector (void)
 {
@@ -1009,8 +1069,10 @@ test_collector (void)
   GSList *uris;
   Store s;
 
-  store_setup (&s, TRUE);
+  /* Citizens voted on the collector's sealed copy: only its seal maps name their models. */
+  store_setup_full (&s, TRUE, TRUE);
   soup_server_add_handler (server, "/v1/ballots", ballots_handler, &s, NULL);
+  soup_server_add_handler (server, "/v1/seal-maps", seal_maps_handler, &s, NULL);
   soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
   g_assert_no_error (error);
   uris = soup_server_get_uris (server);

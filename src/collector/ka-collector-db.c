@@ -767,6 +767,40 @@ ka_collector_db_count_ballots (KaCollectorDb  *self,
   return n;
 }
 
+/**
+ * ka_collector_db_count_devices:
+ * @self: a #KaCollectorDb
+ * @kind: citizen or kiosk
+ * @error: return location for a #KaCollectorDbError
+ *
+ * Returns: the number of enrolled devices of @kind, or -1 on error.
+ */
+gint64
+ka_collector_db_count_devices (KaCollectorDb  *self,
+                               KaDeviceKind    kind,
+                               GError        **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 n = -1;
+  int rc;
+
+  g_return_val_if_fail (KA_IS_COLLECTOR_DB (self), -1);
+  g_return_val_if_fail (ka_device_kind_to_string (kind) != NULL, -1);
+
+  if (!prepare (self, "SELECT COUNT(*) FROM devices WHERE kind = ?", FALSE, &stmt, error))
+    return -1;
+
+  sqlite3_bind_text (stmt, 1, ka_device_kind_to_string (kind), -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  else
+    set_sqlite_error (self, rc, "counting devices", error);
+  sqlite3_finalize (stmt);
+
+  return n;
+}
+
 static const char *
 column_text (sqlite3_stmt *stmt,
              int           column)

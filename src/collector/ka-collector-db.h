@@ -180,6 +180,9 @@ gboolean       ka_collector_db_submit         (KaCollectorDb         *self,
                                                GError               **error);
 gint64         ka_collector_db_count_ballots  (KaCollectorDb         *self,
                                                GError               **error);
+gint64         ka_collector_db_count_devices  (KaCollectorDb         *self,
+                                               KaDeviceKind           kind,
+                                               GError               **error);
 gboolean       ka_collector_db_foreach_ballot (KaCollectorDb         *self,
                                                KaCollectorBallotFunc  func,
                                                gpointer               user_data,

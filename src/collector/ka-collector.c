@@ -19,6 +19,7 @@
 
 #include "ka-ballot.h"
 #include "ka-collector.h"
+#include "ka-pack-seal.h"
 
 #define TOKEN_BYTES 32
 #define STATUS_TOO_MANY_REQUESTS 429   /* RFC 6585; libsoup 3.2 has no name for it */
@@ -46,6 +47,7 @@ struct _KaCollector
   char          *enrolment_code_sha256;
   char          *organiser_token_sha256;
   GHashTable    *packs;           /* pack_id → KaPack */
+  GBytes        *seal_key;        /* (nullable) */
   KaPack        *current_pack;
   PackVariant    sealed;
   PackVariant    open;
@@ -88,6 +90,7 @@ ka_collector_finalize (GObject *object)
   g_clear_pointer (&self->enrolment_code_sha256, g_free);
   g_clear_pointer (&self->organiser_token_sha256, g_free);
   g_clear_pointer (&self->packs, g_hash_table_unref);
+  g_clear_pointer (&self->seal_key, g_bytes_unref);
   g_clear_pointer (&self->rate_buckets, g_hash_table_unref);
   pack_variant_clear (&self->sealed);
   pack_variant_clear (&self->open);
@@ -1208,7 +1211,7 @@ handle_pack (KaCollector       *self,
 /* Ballots ------------------------------------------------------------------------------ */
 
 /* The display names of the models behind @b's two responses, if a loaded open pack with
- * @b's pack_id knows them and they answer @b's prompt. */
+ * @b's pack_id knows them (by open or sealed ID) and they answer @b's prompt. */
 static gboolean
 resolve_models (KaCollector     *self,
                 const KaBallot  *b,
@@ -1225,6 +1228,8 @@ resolve_models (KaCollector     *self,
   if (pack == NULL || ka_pack_is_sealed (pack))
     return FALSE;
 
+  /* Open IDs (a kiosk holds the open pack) and sealed ones (a citizen device's) both
+   * resolve: the pack carries its private seal map (ka_pack_set_response_aliases()). */
   ra = ka_pack_lookup_response (pack, b->response_a);
   rb = ka_pack_lookup_response (pack, b->response_b);
   if (ra == NULL || rb == NULL || ra->model_id == NULL || rb->model_id == NULL ||
@@ -1660,8 +1665,9 @@ tally_row_cb (const KaCollectorTallyRow *row,
         .response_b = (char *) row->response_b,
       };
       KaPack *pack = g_hash_table_lookup (data->self->packs, row->pack_id);
-      const KaPackResponse *ra = pack != NULL ? ka_pack_lookup_response (pack, row->response_a)
-                                              : NULL;
+      const KaPackResponse *ra = pack != NULL && !ka_pack_is_sealed (pack)
+                                   ? ka_pack_lookup_response (pack, row->response_a)
+                                   : NULL;
 
       /* The prompt is implied by the response; resolve_models() insists they agree. */
       probe.prompt_id = ra != NULL ? ra->prompt_id : NULL;
@@ -1903,18 +1909,41 @@ static const char * const csv_columns[] = {
   "received_at", "hash",
 };
 
+typedef struct
+{
+  KaCollector *self;
+  GString     *out;
+} ExportData;
+
 static gboolean
 export_csv_row_cb (const KaCollectorBallotRow *row,
                    gpointer                    user_data)
 {
-  GString *out = user_data;
+  ExportData *data = user_data;
+  GString *out = data->out;
+  const char *model_a = row->model_a;
+  const char *model_b = row->model_b;
   char seq[32];
+
+  /* Names not stored at receipt (the pack was loaded later) come from the loaded packs,
+   * through the seal map for a citizen's sealed response IDs. */
+  if (model_a == NULL || model_b == NULL)
+    {
+      KaBallot probe = {
+        .pack_id = (char *) row->pack_id,
+        .prompt_id = (char *) row->prompt_id,
+        .response_a = (char *) row->response_a,
+        .response_b = (char *) row->response_b,
+      };
+
+      resolve_models (data->self, &probe, &model_a, &model_b);
+    }
 
   g_snprintf (seq, sizeof seq, "%" G_GINT64_FORMAT, row->seq);
   {
     const char *cells[] = {
       row->ballot_id, row->device_id, row->device_kind, seq, row->pack_id, row->prompt_id,
-      row->response_a, row->response_b, row->model_a, row->model_b, row->winner, row->mode,
+      row->response_a, row->response_b, model_a, model_b, row->winner, row->mode,
       row->identity_flag ? "true" : "false", row->voted_at, row->received_at, row->hash,
     };
 
@@ -1934,7 +1963,7 @@ static gboolean
 export_jsonl_row_cb (const KaCollectorBallotRow *row,
                      gpointer                    user_data)
 {
-  GString *out = user_data;
+  GString *out = ((ExportData *) user_data)->out;
 
   g_string_append (out, row->canonical);
   g_string_append_c (out, '\n');
@@ -1949,6 +1978,7 @@ handle_export (KaCollector       *self,
   static const char * const allowed[] = { "format", NULL };
   g_autoptr(GError) error = NULL;
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  ExportData export_data;
   const char *format;
   gboolean csv;
   GString *out;
@@ -1982,9 +2012,11 @@ handle_export (KaCollector       *self,
       g_string_append (out, "\r\n");
     }
 
+  export_data.self = self;
+  export_data.out = out;
   if (!ka_collector_db_foreach_ballot (self->db,
                                        csv ? export_csv_row_cb : export_jsonl_row_cb,
-                                       out, &error))
+                                       &export_data, &error))
     {
       g_string_free (out, TRUE);
       respond_db_error (msg, error);
@@ -2003,6 +2035,53 @@ handle_export (KaCollector       *self,
                                       csv ? "text/csv; charset=utf-8" : "application/jsonl",
                                       SOUP_MEMORY_TAKE, g_string_free (out, FALSE), length);
   }
+}
+
+/* GET /v1/seal-maps: for each loaded open pack, its sealed response IDs → its own, so the
+ * organisers' tools name the models of citizens' ballots from the open pack they hold. The
+ * map is the seal: it goes to the organiser token only, never into a log. */
+static void
+handle_seal_maps (KaCollector       *self,
+                  SoupServerMessage *msg,
+                  GHashTable        *query)
+{
+  static const char * const allowed[] = { NULL };
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(GPtrArray) pack_ids = NULL;
+
+  if (!authenticate_organiser (self, msg) || !check_query (msg, query, allowed))
+    return;
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "seal_maps");
+  json_builder_begin_object (builder);
+  pack_ids = sorted_keys (self->packs);
+  for (guint i = 0; i < pack_ids->len; i++)
+    {
+      const char *pack_id = g_ptr_array_index (pack_ids, i);
+      GHashTable *aliases = ka_pack_get_response_aliases (g_hash_table_lookup (self->packs,
+                                                                               pack_id));
+      g_autoptr(GPtrArray) sealed_ids = NULL;
+
+      if (aliases == NULL)
+        continue;
+      json_builder_set_member_name (builder, pack_id);
+      json_builder_begin_object (builder);
+      sealed_ids = sorted_keys (aliases);
+      for (guint j = 0; j < sealed_ids->len; j++)
+        {
+          const char *sealed_id = g_ptr_array_index (sealed_ids, j);
+
+          json_builder_set_member_name (builder, sealed_id);
+          json_builder_add_string_value (builder, g_hash_table_lookup (aliases, sealed_id));
+        }
+      json_builder_end_object (builder);
+    }
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+
+  respond_builder (msg, SOUP_STATUS_OK, builder);
 }
 
 static void
@@ -2106,6 +2185,13 @@ handler_cb (SoupServer        *server,
       else
         respond_method_not_allowed (msg, "GET, HEAD");
     }
+  else if (strcmp (path, "/v1/seal-maps") == 0)
+    {
+      if (is_get (msg))
+        handle_seal_maps (self, msg, query);
+      else
+        respond_method_not_allowed (msg, "GET, HEAD");
+    }
   else if (strcmp (path, "/v1/health") == 0)
     {
       if (is_get (msg))
@@ -2203,86 +2289,95 @@ ka_collector_set_citizen_enrolments_per_hour (KaCollector *self,
   g_hash_table_remove_all (self->rate_buckets);
 }
 
-static gboolean
-make_variant (KaPack       *pack,
-              gboolean      sealed,
-              PackVariant  *variant,
-              GError      **error)
+/**
+ * ka_collector_set_seal_key:
+ * @self: a #KaCollector
+ * @key: (nullable): the seal key (ka_pack_seal_key_load()); %NULL to seal no pack
+ *
+ * Sets the key under which open packs added afterwards are sealed for citizen devices
+ * (ka_pack_seal()). Collectors that serve the same devices need the same key.
+ */
+void
+ka_collector_set_seal_key (KaCollector *self,
+                           GBytes      *key)
 {
-  g_autoptr(JsonNode) node = NULL;
-  g_autoptr(KaPack) reloaded = NULL;
-  g_autoptr(GBytes) body = NULL;
-  char *text;
-  gsize length;
+  g_return_if_fail (KA_IS_COLLECTOR (self));
 
-  if (!sealed || ka_pack_is_sealed (pack))
-    {
-      /* The organisers' file as it is: its content hash is the pack's own. */
-      body = g_bytes_ref (ka_pack_get_bytes (pack));
-      reloaded = g_object_ref (pack);
-    }
-  else
-    {
-      node = ka_pack_to_json (pack, TRUE);
-      text = json_to_string (node, FALSE);
-      length = strlen (text);
-      body = g_bytes_new_take (text, length);
+  g_clear_pointer (&self->seal_key, g_bytes_unref);
+  self->seal_key = key != NULL ? g_bytes_ref (key) : NULL;
+}
 
-      /* The ETag is the content hash a client computes when it loads this body, so the
-       * sealed form must itself be a valid pack. */
-      reloaded = ka_pack_new_from_bytes (body, error);
-      if (reloaded == NULL)
-        {
-          g_prefix_error (error, "the sealed form of pack %s does not load: ",
-                          ka_pack_get_id (pack));
-          return FALSE;
-        }
-    }
-
+static void
+make_variant (KaPack      *pack,
+              PackVariant *variant)
+{
   pack_variant_clear (variant);
-  variant->body = g_steal_pointer (&body);
-  variant->etag = g_strdup_printf ("\"%s\"", ka_pack_get_content_hash (reloaded));
-  return TRUE;
+  variant->body = g_bytes_ref (ka_pack_get_bytes (pack));
+  /* The ETag is the content hash a client computes when it loads this body. */
+  variant->etag = g_strdup_printf ("\"%s\"", ka_pack_get_content_hash (pack));
 }
 
 /**
  * ka_collector_add_pack:
  * @self: a #KaCollector
  * @pack: a validated pack, open (with models) to let the collector reveal names
- * @error: return location for a #KaPackError (the sealed form does not load)
+ * @stats: (out caller-allocates) (optional): what sealing left out; zeros for a pack given
+ *   sealed
+ * @error: return location for a #KaPackSealError or #KaPackError
  *
  * Makes @pack the current pack (GET /v1/packs/current) and adds it to the packs used to
- * reveal model names in receipts; packs added earlier stay known for that. A second pack
- * with the same `pack_id` replaces the first.
+ * reveal model names in receipts and tallies; packs added earlier stay known for that. A
+ * second pack with the same `pack_id` replaces the first.
+ *
+ * An open @pack is served as it is to enrolled kiosks, and sealed with the key of
+ * ka_collector_set_seal_key() (required) for everybody else: ka_pack_seal() gives the
+ * sealed copy and the private map from its response IDs back to @pack's, which reveals
+ * and tallies go through. A pack given sealed is served as it is to everybody.
  *
  * Returns: %TRUE on success.
  */
 gboolean
-ka_collector_add_pack (KaCollector  *self,
-                       KaPack       *pack,
-                       GError      **error)
+ka_collector_add_pack (KaCollector      *self,
+                       KaPack           *pack,
+                       KaPackSealStats  *stats,
+                       GError          **error)
 {
-  PackVariant sealed = { 0 };
-  PackVariant open = { 0 };
+  g_autoptr(KaPack) sealed_pack = NULL;
+  g_autoptr(GHashTable) seal_map = NULL;
+  KaPackSealStats s = { 0, };
 
   g_return_val_if_fail (KA_IS_COLLECTOR (self), FALSE);
   g_return_val_if_fail (KA_IS_PACK (pack), FALSE);
 
-  if (!make_variant (pack, TRUE, &sealed, error) || !make_variant (pack, FALSE, &open, error))
+  if (ka_pack_is_sealed (pack))
+    sealed_pack = g_object_ref (pack);
+  else if (self->seal_key == NULL)
     {
-      pack_variant_clear (&sealed);
-      pack_variant_clear (&open);
-      g_prefix_error (error, "cannot serve pack: ");
+      g_set_error (error, KA_PACK_SEAL_ERROR, KA_PACK_SEAL_ERROR_KEY,
+                   "cannot serve pack %s: an open pack is sealed for citizen devices, and "
+                   "that needs a seal key", ka_pack_get_id (pack));
       return FALSE;
     }
+  else
+    {
+      sealed_pack = ka_pack_seal (pack, self->seal_key, &seal_map, &s, error);
+      if (sealed_pack == NULL)
+        {
+          g_prefix_error (error, "cannot seal pack %s: ", ka_pack_get_id (pack));
+          return FALSE;
+        }
+    }
 
-  pack_variant_clear (&self->sealed);
-  pack_variant_clear (&self->open);
-  self->sealed = sealed;
-  self->open = open;
+  make_variant (sealed_pack, &self->sealed);
+  make_variant (pack, &self->open);
 
+  if (!ka_pack_is_sealed (pack))
+    ka_pack_set_response_aliases (pack, seal_map);
   g_set_object (&self->current_pack, pack);
   g_hash_table_replace (self->packs, g_strdup (ka_pack_get_id (pack)), g_object_ref (pack));
+
+  if (stats != NULL)
+    *stats = s;
   return TRUE;
 }
 

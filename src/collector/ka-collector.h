@@ -11,6 +11,7 @@
 
 #include "ka-collector-db.h"
 #include "ka-pack.h"
+#include "ka-pack-seal.h"
 
 G_BEGIN_DECLS
 
@@ -31,8 +32,11 @@ void         ka_collector_set_organiser_token          (KaCollector        *self
                                                         const char         *token);
 void         ka_collector_set_citizen_enrolments_per_hour (KaCollector     *self,
                                                         guint               per_hour);
+void         ka_collector_set_seal_key                 (KaCollector        *self,
+                                                        GBytes             *key);
 gboolean     ka_collector_add_pack                     (KaCollector        *self,
                                                         KaPack             *pack,
+                                                        KaPackSealStats    *stats,
                                                         GError            **error);
 gboolean     ka_collector_listen                       (KaCollector        *self,
                                                         GInetSocketAddress *address,

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <glib-unix.h>
 #include <locale.h>
 #include <signal.h>
@@ -19,6 +20,7 @@
 #include "ka-collector.h"
 #include "ka-collector-db.h"
 #include "ka-pack.h"
+#include "ka-pack-seal.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:8787"
 #define MIN_ORGANISER_TOKEN_LENGTH 16
@@ -131,6 +133,51 @@ read_secret_file (const char  *path,
   return g_steal_pointer (&contents);
 }
 
+/* The key that seals packs for citizen devices (ka-pack-seal.c): --seal-key-file, which
+ * must exist (a mistyped path must not quietly make a key that the other collectors behind
+ * the load balancer do not have), or DATABASE.seal-key, made with mode 0600 at first start.
+ * Lose it and the sealed response IDs of ballots not yet tallied can no longer be mapped
+ * (names revealed at receipt stay in the database). */
+static GBytes *
+load_seal_key (const char  *database,
+               const char  *seal_key_file,
+               char       **path,
+               GError     **error)
+{
+  g_autofree char *default_path = g_strconcat (database, ".seal-key", NULL);
+  const char *key_path = seal_key_file != NULL ? seal_key_file : default_path;
+  g_autoptr(GBytes) key = NULL;
+  gboolean created = FALSE;
+  GStatBuf st;
+
+  if (seal_key_file != NULL && !g_file_test (seal_key_file, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+                   "--seal-key-file %s does not exist (leave the option out to have a key "
+                   "made next to the database)", seal_key_file);
+      return NULL;
+    }
+
+  key = ka_pack_seal_key_load (key_path, seal_key_file == NULL, &created, error);
+  if (key == NULL)
+    {
+      g_prefix_error (error, "seal key: ");
+      return NULL;
+    }
+
+  if (created)
+    g_message ("made a new seal key %s (mode 0600): back it up with the database, and give "
+               "every collector behind one load balancer the same key (--seal-key-file)",
+               key_path);
+  else if (g_stat (key_path, &st) == 0 && (st.st_mode & 077) != 0)
+    g_message ("warning: the seal key %s can be read by other users (mode %03o); anyone "
+               "who reads it can tell which model wrote each sealed response: chmod 600 it",
+               key_path, (guint) (st.st_mode & 0777));
+
+  *path = g_strdup (key_path);
+  return g_steal_pointer (&key);
+}
+
 static gboolean
 quit_cb (gpointer user_data)
 {
@@ -172,6 +219,9 @@ main (int    argc,
   g_autofree char *organiser_token = NULL;
   g_autofree char *organiser_token_file = NULL;
   g_auto(GStrv) pack_files = NULL;
+  g_autofree char *seal_key_file = NULL;
+  g_autoptr(GBytes) seal_key = NULL;
+  g_autofree char *seal_key_path = NULL;
   int citizen_per_hour = KA_COLLECTOR_DEFAULT_CITIZEN_ENROLMENTS_PER_HOUR;
   gboolean version = FALSE;
   const GOptionEntry entries[] = {
@@ -196,6 +246,9 @@ main (int    argc,
       "Read the organiser token from FILE", "FILE" },
     { "pack", 'p', 0, G_OPTION_ARG_FILENAME_ARRAY, &pack_files,
       "Battle pack to serve (repeatable: the last is current, all reveal names)", "FILE" },
+    { "seal-key-file", 0, 0, G_OPTION_ARG_FILENAME, &seal_key_file,
+      "Key of the sealed packs' response IDs (default: DATABASE.seal-key, made at first "
+      "start); collectors behind one load balancer must share it", "FILE" },
     { "citizen-enrolments-per-hour", 0, 0, G_OPTION_ARG_INT, &citizen_per_hour,
       "Citizen enrolments per client address and hour; 0 for no limit (default 20)", "N" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
@@ -331,16 +384,57 @@ main (int    argc,
   ka_collector_set_organiser_token (collector, organiser_token);
   ka_collector_set_citizen_enrolments_per_hour (collector, (guint) citizen_per_hour);
 
+  if (pack_files != NULL)
+    {
+      seal_key = load_seal_key (database, seal_key_file, &seal_key_path, &error);
+      if (seal_key == NULL)
+        return fail ("%s", error->message);
+      ka_collector_set_seal_key (collector, seal_key);
+    }
+
   for (guint i = 0; pack_files != NULL && pack_files[i] != NULL; i++)
     {
       g_autoptr(KaPack) pack = ka_pack_new_from_file (pack_files[i], &error);
+      gboolean current = pack_files[i + 1] == NULL;
+      KaPackSealStats stats;
 
-      if (pack == NULL || !ka_collector_add_pack (collector, pack, &error))
+      if (pack == NULL || !ka_collector_add_pack (collector, pack, &stats, &error))
         return fail ("--pack %s: %s", pack_files[i], error->message);
 
+      /* Say exactly what goes to whom: organisers must be able to see at a glance that
+       * citizens do not get the open file. */
       if (ka_pack_is_sealed (pack))
-        g_message ("pack %s is sealed: receipts cannot reveal its model names",
-                   ka_pack_get_id (pack));
+        {
+          const char * const *terms = ka_pack_get_identity_terms (pack);
+
+          g_message ("%s pack %s as given: it is sealed, so kiosks and citizen devices "
+                     "get the same file (%u responses) and receipts cannot reveal its model "
+                     "names", current ? "serving" : "keeping (not current)",
+                     ka_pack_get_id (pack), ka_pack_get_n_responses (pack));
+          if (terms != NULL && terms[0] != NULL)
+            g_message ("warning: sealed pack %s lists %u identity_terms, which name the "
+                       "vendors taking part; give the collector the open pack instead and it "
+                       "seals it itself", ka_pack_get_id (pack), g_strv_length ((GStrv) terms));
+        }
+      else
+        {
+          g_autoptr(GError) count_error = NULL;
+          gint64 kiosks = ka_collector_db_count_devices (db, KA_DEVICE_KIND_KIOSK,
+                                                         &count_error);
+
+          if (!current)
+            g_message ("keeping pack %s to reveal and tally ballots cast on it, open or "
+                       "sealed (%u sealed responses, keyed with %s); it is not served",
+                       ka_pack_get_id (pack), stats.n_responses, seal_key_path);
+          else
+            g_message ("serving pack %s: the open file (%u responses) to enrolled kiosks "
+                       "(%" G_GINT64_FORMAT " enrolled), a sealed copy to citizen devices and "
+                       "anonymous clients (%u responses to %u prompts; %u flagged responses "
+                       "and %u prompts left out; response IDs keyed with %s)",
+                       ka_pack_get_id (pack), ka_pack_get_n_responses (pack), MAX (kiosks, 0),
+                       stats.n_responses, stats.n_prompts, stats.n_flagged,
+                       stats.n_prompts_dropped, seal_key_path);
+        }
     }
 
   if (!ka_collector_listen (collector, address, certificate, &error))

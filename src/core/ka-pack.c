@@ -46,6 +46,8 @@ struct _KaPack
   GHashTable *response_index;
   /* prompt_id → GPtrArray of KaPackResponse* (borrowed), in pack order */
   GHashTable *prompt_responses;
+  /* (nullable) sealed response ID → response ID: the collector's seal map */
+  GHashTable *response_aliases;
 };
 
 G_DEFINE_FINAL_TYPE (KaPack, ka_pack, G_TYPE_OBJECT)
@@ -101,6 +103,7 @@ ka_pack_finalize (GObject *object)
   g_clear_pointer (&self->prompt_index, g_hash_table_unref);
   g_clear_pointer (&self->response_index, g_hash_table_unref);
   g_clear_pointer (&self->prompt_responses, g_hash_table_unref);
+  g_clear_pointer (&self->response_aliases, g_hash_table_unref);
   g_clear_pointer (&self->models, g_ptr_array_unref);
   g_clear_pointer (&self->prompts, g_ptr_array_unref);
   g_clear_pointer (&self->responses, g_ptr_array_unref);
@@ -1858,7 +1861,8 @@ ka_pack_get_response (KaPack *self,
  * @self: a #KaPack
  * @response_id: a response ID
  *
- * O(1) lookup.
+ * O(1) lookup, by the pack's own response ID or by a sealed ID set with
+ * ka_pack_set_response_aliases().
  *
  * Returns: (transfer none) (nullable): the response, or %NULL when unknown
  */
@@ -1866,10 +1870,54 @@ const KaPackResponse *
 ka_pack_lookup_response (KaPack     *self,
                          const char *response_id)
 {
+  const KaPackResponse *response;
+  const char *own_id;
+
   g_return_val_if_fail (KA_IS_PACK (self), NULL);
   g_return_val_if_fail (response_id != NULL, NULL);
 
-  return g_hash_table_lookup (self->response_index, response_id);
+  response = g_hash_table_lookup (self->response_index, response_id);
+  if (response != NULL || self->response_aliases == NULL)
+    return response;
+
+  own_id = g_hash_table_lookup (self->response_aliases, response_id);
+  return own_id != NULL ? g_hash_table_lookup (self->response_index, own_id) : NULL;
+}
+
+/**
+ * ka_pack_set_response_aliases:
+ * @self: an open #KaPack
+ * @aliases: (nullable) (element-type utf8 utf8): sealed response ID → this pack's response
+ *   ID, as ka_pack_seal() makes it; the pack keeps a reference and never changes it
+ *
+ * Lets ka_pack_lookup_response() find a response by the ID it has in the collector's
+ * sealed copy of this pack, so that the collector and the organisers' tools name the models
+ * of ballots cast on either copy. Set it before the pack is shared with other threads.
+ */
+void
+ka_pack_set_response_aliases (KaPack     *self,
+                              GHashTable *aliases)
+{
+  g_return_if_fail (KA_IS_PACK (self));
+  g_return_if_fail (aliases == NULL || !self->sealed);
+
+  g_clear_pointer (&self->response_aliases, g_hash_table_unref);
+  self->response_aliases = aliases != NULL ? g_hash_table_ref (aliases) : NULL;
+}
+
+/**
+ * ka_pack_get_response_aliases:
+ * @self: a #KaPack
+ *
+ * Returns: (transfer none) (nullable) (element-type utf8 utf8): the aliases of
+ *   ka_pack_set_response_aliases(), or %NULL
+ */
+GHashTable *
+ka_pack_get_response_aliases (KaPack *self)
+{
+  g_return_val_if_fail (KA_IS_PACK (self), NULL);
+
+  return self->response_aliases;
 }
 
 /**

@@ -106,5 +106,8 @@ GPtrArray            *ka_pack_get_prompt_responses    (KaPack       *self,
                                                        const char   *prompt_id);
 JsonNode             *ka_pack_to_json                 (KaPack       *self,
                                                        gboolean      sealed);
+void                  ka_pack_set_response_aliases    (KaPack       *self,
+                                                       GHashTable   *aliases);
+GHashTable           *ka_pack_get_response_aliases    (KaPack       *self);
 
 G_END_DECLS

@@ -19,6 +19,7 @@
 #include "ka-leaderboard-view.h"
 #include "ka-organiser-window.h"
 #include "ka-pack.h"
+#include "ka-seal-maps.h"
 #include "ka-store.h"
 #include "ka-sync.h"
 #include "ka-winrate-heatmap.h"
@@ -70,6 +71,8 @@ typedef struct
   char       *database_path;
   GFile      *file;
   GBytes     *bytes;          /* the collector's answer */
+  char       *collector_url;  /* (nullable): to read its seal maps */
+  char       *collector_token;
   GStrv       pack_paths;
 } LoadData;
 
@@ -79,6 +82,8 @@ load_data_free (LoadData *d)
   g_free (d->database_path);
   g_clear_object (&d->file);
   g_clear_pointer (&d->bytes, g_bytes_unref);
+  g_free (d->collector_url);
+  g_free (d->collector_token);
   g_strfreev (d->pack_paths);
   g_free (d);
 }
@@ -958,6 +963,24 @@ load_thread (GTask        *task,
       break;
 
     case SOURCE_COLLECTOR:
+      /* Citizens voted on the collector's sealed copy: its seal maps let the open packs
+       * find their responses by sealed ID. Without them those ballots stay unmatched (a
+       * note says so), which is no reason to show nothing. */
+      if (d->collector_url != NULL && l->packs->len > 0)
+        {
+          g_autoptr(GError) maps_error = NULL;
+          g_autoptr(GHashTable) maps = ka_seal_maps_fetch (d->collector_url,
+                                                           d->collector_token != NULL
+                                                           ? d->collector_token : "",
+                                                           cancellable, &maps_error);
+
+          if (maps != NULL)
+            ka_seal_maps_apply (maps, l->packs);
+          else
+            add_note (l, g_strdup_printf (_("The collector’s seal maps cannot be read, so "
+                                            "ballots cast on sealed packs are not matched "
+                                            "to their models: %s"), maps_error->message));
+        }
       if (g_bytes_get_size (d->bytes) == 0)
         {
           l->input = KA_INPUT_BALLOTS;
@@ -1063,6 +1086,11 @@ start_load (KaOrganiserWindow *self,
   d->database_path = g_strdup (self->database_path);
   d->file = self->source_file != NULL ? g_object_ref (self->source_file) : NULL;
   d->bytes = bytes != NULL ? g_bytes_ref (bytes) : NULL;
+  if (self->source == SOURCE_COLLECTOR)
+    {
+      d->collector_url = g_strstrip (g_strdup (self->collector_url));
+      d->collector_token = g_strdup (self->collector_token);
+    }
   if (self->pack_path != NULL)
     g_strv_builder_add (packs, self->pack_path);
   for (guint i = 0; i < self->extra_packs->len; i++)

@@ -17,6 +17,7 @@
 #include "ka-export.h"
 #include "ka-pack.h"
 #include "ka-rating.h"
+#include "ka-seal-maps.h"
 #include "ka-store.h"
 
 /* Options shared by tally and export. */
@@ -458,6 +459,19 @@ ka_admin_tally (int    argc,
           status = 1;
           goto out;
         }
+      /* Citizens' ballots carry the sealed copy's response IDs: the collector's seal maps
+       * lead from them to the open pack's. */
+      {
+        g_autoptr(GHashTable) maps = ka_seal_maps_fetch (a.server, token, NULL, &error);
+
+        if (maps == NULL)
+          {
+            fprintf (stderr, "kai-arena-admin tally: %s: %s\n", a.server, error->message);
+            status = 1;
+            goto out;
+          }
+        ka_seal_maps_apply (maps, packs);
+      }
       ka_export_add_ballots (log, ballots, packs, &stats);
       print_stats (&stats);
     }
