@@ -2240,6 +2240,61 @@ test_tls (void)
   ka_test_remove_tree (dir);
 }
 
+/* The organiser token (issue 11): only the whole token opens the organiser endpoints. A
+ * token differing in its last character, one character short or long, or the token's own
+ * SHA-256 (what the collector keeps) is refused. */
+static void
+test_organiser_token (Fixture       *f,
+                      gconstpointer  data)
+{
+  const char *token = ORGANISER_TOKEN;
+  gsize n = strlen (token);
+  g_autofree char *last = g_strdup (token);
+  g_autofree char *first = g_strdup (token);
+  g_autofree char *shorter = g_strndup (token, n - 1);
+  g_autofree char *longer = g_strconcat (token, "0", NULL);
+  g_autofree char *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, token, -1);
+  const char *wrong[5];
+
+  last[n - 1] = last[n - 1] == '9' ? '8' : '9';
+  first[0] = first[0] == 'o' ? 'O' : 'o';
+  wrong[0] = last;
+  wrong[1] = first;
+  wrong[2] = shorter;
+  wrong[3] = longer;
+  wrong[4] = digest;
+
+  for (guint i = 0; i < G_N_ELEMENTS (wrong); i++)
+    {
+      g_autoptr(Reply) tallies = get (f->session, f->collector->url, "v1/tallies", wrong[i]);
+      g_autoptr(Reply) export = get (f->session, f->collector->url, "v1/ballots", wrong[i]);
+
+      assert_error (tallies, SOUP_STATUS_UNAUTHORIZED, "unauthorized");
+      assert_error (export, SOUP_STATUS_UNAUTHORIZED, "unauthorized");
+    }
+
+  {
+    g_autoptr(Reply) tallies = get (f->session, f->collector->url, "v1/tallies", token);
+    g_autoptr(Reply) export = get (f->session, f->collector->url, "v1/ballots", token);
+
+    g_assert_cmpuint (tallies->status, ==, SOUP_STATUS_OK);
+    g_assert_cmpuint (export->status, ==, SOUP_STATUS_OK);
+  }
+
+  /* The kiosk enrolment code likewise: its last character matters. */
+  {
+    g_autofree char *code = g_strdup (ENROLMENT_CODE);
+    g_autofree char *body = NULL;
+    g_autoptr(Reply) refused = NULL;
+
+    code[strlen (code) - 1] = code[strlen (code) - 1] == '6' ? '7' : '6';
+    body = g_strdup_printf ("{\"kind\":\"kiosk\",\"enrolment_code\":\"%s\"}", code);
+    refused = post_json (f->session, f->collector->url, "v1/devices", NULL, body);
+    g_assert_cmpuint (refused->status, !=, SOUP_STATUS_CREATED);
+    g_assert_cmpuint (refused->status, >=, 400);
+  }
+}
+
 static void
 test_no_collector (void)
 {
@@ -2284,6 +2339,7 @@ main (int    argc,
   ADD ("organiser", test_organiser, NULL);
   ADD ("restart", test_restart, NULL);
   ADD ("throughput", test_throughput, NULL);
+  ADD ("organiser-token", test_organiser_token, NULL);
 #undef ADD
 
   return g_test_run ();
