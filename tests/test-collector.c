@@ -2295,6 +2295,38 @@ test_organiser_token (Fixture       *f,
   }
 }
 
+/* Two tokens whose SHA-256 digests share their first 8 hex digits (c67cdefb…), found by a
+ * birthday search over "organiser-token-partial-collision-%08d". The collector compares
+ * digests, so only such a pair shows whether it compares all of them (issue 11). */
+#define COLLIDING_TOKEN_A "organiser-token-partial-collision-00026953"
+#define COLLIDING_TOKEN_B "organiser-token-partial-collision-00129124"
+
+static const char * const colliding_token_args[] = {
+  "--enrolment-code", ENROLMENT_CODE,
+  "--organiser-token", COLLIDING_TOKEN_A,
+  "--citizen-enrolments-per-hour", "0",
+  NULL
+};
+
+static void
+test_organiser_token_digest (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autofree char *a = g_compute_checksum_for_string (G_CHECKSUM_SHA256, COLLIDING_TOKEN_A, -1);
+  g_autofree char *b = g_compute_checksum_for_string (G_CHECKSUM_SHA256, COLLIDING_TOKEN_B, -1);
+  g_autoptr(Reply) wrong = NULL;
+  g_autoptr(Reply) right = NULL;
+
+  /* The pair is what it claims to be. */
+  g_assert_cmpint (strncmp (a, b, 8), ==, 0);
+  g_assert_cmpstr (a, !=, b);
+
+  wrong = get (f->session, f->collector->url, "v1/tallies", COLLIDING_TOKEN_B);
+  assert_error (wrong, SOUP_STATUS_UNAUTHORIZED, "unauthorized");
+  right = get (f->session, f->collector->url, "v1/tallies", COLLIDING_TOKEN_A);
+  g_assert_cmpuint (right->status, ==, SOUP_STATUS_OK);
+}
+
 static void
 test_no_collector (void)
 {
@@ -2340,6 +2372,7 @@ main (int    argc,
   ADD ("restart", test_restart, NULL);
   ADD ("throughput", test_throughput, NULL);
   ADD ("organiser-token", test_organiser_token, NULL);
+  ADD ("organiser-token-digest", test_organiser_token_digest, colliding_token_args);
 #undef ADD
 
   return g_test_run ();

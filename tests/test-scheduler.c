@@ -1163,6 +1163,32 @@ test_tie_breaks (void)
   g_assert_cmpuint (g_hash_table_size (orders), >=, 20);
 }
 
+/* A battle counted from history (ka_scheduler_count_battle(), as ka_scheduler_load_history()
+ * does for every stored battle) counts the left model as left and the right one as right,
+ * in any order of the pair's indices (issue 11, found by build-aux/mutate.py). */
+static void
+test_count_battle (void)
+{
+  g_autoptr(KaPack) pack = build_synthetic ("synthetic-3x4", 3, 4, kind_all_clean);
+  g_autoptr(KaScheduler) scheduler = ka_scheduler_new (pack, NULL, 5);
+
+  /* m2 left of m1, then m3 left of m1 twice. */
+  ka_scheduler_count_battle (scheduler, "r0-1", "r0-0");
+  ka_scheduler_count_battle (scheduler, "r1-2", "r1-0");
+  ka_scheduler_count_battle (scheduler, "r2-2", "r2-0");
+
+  g_assert_cmpuint (ka_scheduler_get_side_count (scheduler, "m1", TRUE), ==, 0);
+  g_assert_cmpuint (ka_scheduler_get_side_count (scheduler, "m1", FALSE), ==, 3);
+  g_assert_cmpuint (ka_scheduler_get_side_count (scheduler, "m2", TRUE), ==, 1);
+  g_assert_cmpuint (ka_scheduler_get_side_count (scheduler, "m2", FALSE), ==, 0);
+  g_assert_cmpuint (ka_scheduler_get_side_count (scheduler, "m3", TRUE), ==, 2);
+  g_assert_cmpuint (ka_scheduler_get_side_count (scheduler, "m3", FALSE), ==, 0);
+  g_assert_cmpuint (ka_scheduler_get_pair_count (scheduler, "m1", "m3"), ==, 2);
+  g_assert_cmpuint (ka_scheduler_get_pair_side_count (scheduler, "m3", "m1"), ==, 2);
+  g_assert_cmpuint (ka_scheduler_get_pair_side_count (scheduler, "m1", "m3"), ==, 0);
+  g_assert_cmpuint (ka_scheduler_get_pair_side_count (scheduler, "m2", "m1"), ==, 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1179,6 +1205,7 @@ main (int    argc,
   g_test_add_func ("/ka/scheduler/history", test_history);
   g_test_add_func ("/ka/scheduler/history-skewed", test_history_skewed);
   g_test_add_func ("/ka/scheduler/tie-breaks", test_tie_breaks);
+  g_test_add_func ("/ka/scheduler/count-battle", test_count_battle);
 
   return g_test_run ();
 }
