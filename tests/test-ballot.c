@@ -504,6 +504,48 @@ test_timestamp (void)
                    <=, 5);
 }
 
+/* A seq that skips a number while the hash links stay intact (a store that numbered
+ * wrongly, or a ballot re-sealed with another seq): only the seq check sees it (issue 11,
+ * found by build-aux/mutate.py). */
+static void
+test_chain_seq_skip (void)
+{
+  g_autoptr(GPtrArray) chain = make_chain (4);
+  const char *prev = KA_BALLOT_GENESIS_HASH;
+
+  /* Renumber 1, 2, 4, 5 and re-seal every ballot so that each links to the one before. */
+  for (guint i = 0; i < chain->len; i++)
+    {
+      KaBallot *b = g_ptr_array_index (chain, i);
+
+      b->seq = i < 2 ? i + 1 : i + 2;
+      g_free (b->prev_hash);
+      b->prev_hash = g_strdup (prev);
+      g_free (b->hash);
+      b->hash = ka_ballot_compute_hash (b);
+      prev = b->hash;
+    }
+
+  assert_break (chain, "missing", "seq 3",
+                ((KaBallot *) g_ptr_array_index (chain, 2))->ballot_id);
+
+  /* Numbered 1, 2, 2, 3 with intact links: a seq appears twice. */
+  prev = KA_BALLOT_GENESIS_HASH;
+  for (guint i = 0; i < chain->len; i++)
+    {
+      KaBallot *b = g_ptr_array_index (chain, i);
+
+      b->seq = i < 2 ? i + 1 : i;
+      g_free (b->prev_hash);
+      b->prev_hash = g_strdup (prev);
+      g_free (b->hash);
+      b->hash = ka_ballot_compute_hash (b);
+      prev = b->hash;
+    }
+  assert_break (chain, "reordered", "seq 2",
+                ((KaBallot *) g_ptr_array_index (chain, 2))->ballot_id);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -516,6 +558,7 @@ main (int    argc,
   g_test_add_func ("/ka/ballot/round-trip", test_round_trip);
   g_test_add_func ("/ka/ballot/invalid", test_invalid);
   g_test_add_func ("/ka/ballot/chain", test_chain);
+  g_test_add_func ("/ka/ballot/chain-seq-skip", test_chain_seq_skip);
   g_test_add_func ("/ka/ballot/timestamp", test_timestamp);
 
   return g_test_run ();

@@ -2978,6 +2978,93 @@ test_tls (void)
   ka_test_remove_tree (dir);
 }
 
+/* The organiser token (issue 11): only the whole token opens the organiser endpoints. A
+ * token differing in its last character, one character short or long, or the token's own
+ * SHA-256 (what the collector keeps) is refused. */
+static void
+test_organiser_token (Fixture       *f,
+                      gconstpointer  data)
+{
+  const char *token = ORGANISER_TOKEN;
+  gsize n = strlen (token);
+  g_autofree char *last = g_strdup (token);
+  g_autofree char *first = g_strdup (token);
+  g_autofree char *shorter = g_strndup (token, n - 1);
+  g_autofree char *longer = g_strconcat (token, "0", NULL);
+  g_autofree char *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, token, -1);
+  const char *wrong[5];
+
+  last[n - 1] = last[n - 1] == '9' ? '8' : '9';
+  first[0] = first[0] == 'o' ? 'O' : 'o';
+  wrong[0] = last;
+  wrong[1] = first;
+  wrong[2] = shorter;
+  wrong[3] = longer;
+  wrong[4] = digest;
+
+  for (guint i = 0; i < G_N_ELEMENTS (wrong); i++)
+    {
+      g_autoptr(Reply) tallies = get (f->session, f->collector->url, "v1/tallies", wrong[i]);
+      g_autoptr(Reply) export = get (f->session, f->collector->url, "v1/ballots", wrong[i]);
+
+      assert_error (tallies, SOUP_STATUS_UNAUTHORIZED, "unauthorized");
+      assert_error (export, SOUP_STATUS_UNAUTHORIZED, "unauthorized");
+    }
+
+  {
+    g_autoptr(Reply) tallies = get (f->session, f->collector->url, "v1/tallies", token);
+    g_autoptr(Reply) export = get (f->session, f->collector->url, "v1/ballots", token);
+
+    g_assert_cmpuint (tallies->status, ==, SOUP_STATUS_OK);
+    g_assert_cmpuint (export->status, ==, SOUP_STATUS_OK);
+  }
+
+  /* The kiosk enrolment code likewise: its last character matters. */
+  {
+    g_autofree char *code = g_strdup (ENROLMENT_CODE);
+    g_autofree char *body = NULL;
+    g_autoptr(Reply) refused = NULL;
+
+    code[strlen (code) - 1] = code[strlen (code) - 1] == '6' ? '7' : '6';
+    body = g_strdup_printf ("{\"kind\":\"kiosk\",\"enrolment_code\":\"%s\"}", code);
+    refused = post_json (f->session, f->collector->url, "v1/devices", NULL, body);
+    g_assert_cmpuint (refused->status, !=, SOUP_STATUS_CREATED);
+    g_assert_cmpuint (refused->status, >=, 400);
+  }
+}
+
+/* Two tokens whose SHA-256 digests share their first 8 hex digits (c67cdefb…), found by a
+ * birthday search over "organiser-token-partial-collision-%08d". The collector compares
+ * digests, so only such a pair shows whether it compares all of them (issue 11). */
+#define COLLIDING_TOKEN_A "organiser-token-partial-collision-00026953"
+#define COLLIDING_TOKEN_B "organiser-token-partial-collision-00129124"
+
+static const char * const colliding_token_args[] = {
+  "--enrolment-code", ENROLMENT_CODE,
+  "--organiser-token", COLLIDING_TOKEN_A,
+  "--citizen-enrolments-per-hour", "0",
+  NULL
+};
+
+static void
+test_organiser_token_digest (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autofree char *a = g_compute_checksum_for_string (G_CHECKSUM_SHA256, COLLIDING_TOKEN_A, -1);
+  g_autofree char *b = g_compute_checksum_for_string (G_CHECKSUM_SHA256, COLLIDING_TOKEN_B, -1);
+  g_autoptr(Reply) wrong = NULL;
+  g_autoptr(Reply) right = NULL;
+
+  /* The pair is what it claims to be. */
+  g_assert_cmpint (strncmp (a, b, 8), ==, 0);
+  g_assert_cmpstr (a, !=, b);
+
+  wrong = get (f->session, f->collector->url, "v1/tallies", COLLIDING_TOKEN_B);
+  assert_error (wrong, SOUP_STATUS_UNAUTHORIZED, "unauthorized");
+  right = get (f->session, f->collector->url, "v1/tallies", COLLIDING_TOKEN_A);
+  g_assert_cmpuint (right->status, ==, SOUP_STATUS_OK);
+}
+
 static void
 test_no_collector (void)
 {
@@ -3026,6 +3113,8 @@ main (int    argc,
   ADD ("organiser", test_organiser, NULL);
   ADD ("restart", test_restart, NULL);
   ADD ("throughput", test_throughput, NULL);
+  ADD ("organiser-token", test_organiser_token, NULL);
+  ADD ("organiser-token-digest", test_organiser_token_digest, colliding_token_args);
 #undef ADD
 
   return g_test_run ();

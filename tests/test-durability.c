@@ -205,8 +205,22 @@ run_trial (Harness    *h,
 
   if (wait_ready)
     {
+      guint wait_acks = g_rand_int_range (h->rand, 0, 4);
+
       ready = read_line (out_fd, buffer, line) && g_str_has_prefix (line->str, "READY ");
       g_assert_true (ready);
+
+      /* Kill mid-stream whatever the machine's load (issue 11: a fixed delay after READY
+       * landed before the first commit on a busy machine): first wait for 0-3 of the
+       * child's acknowledgements, then the random delay. */
+      while (n_acked < wait_acks && read_line (out_fd, buffer, line))
+        {
+          g_auto(GStrv) fields = g_strsplit (line->str, " ", 2);
+
+          g_assert_true (g_uuid_string_is_valid (fields[0]));
+          g_assert_true (g_hash_table_add (h->acked, g_strdup (fields[0])));
+          n_acked++;
+        }
     }
 
   g_usleep (delay_us);

@@ -759,6 +759,45 @@ test_fastchat (void)
   g_assert_cmpint (ka_export_parse_time ("yesterday"), ==, G_MININT64);
 }
 
+/* A ballot copied into ballots.jsonl a second time (issue 11): the audit names the copy as
+ * appearing twice, even with the manifest re-hashed over the edited file. */
+static void
+test_audit_duplicated (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *jsonl = read_text (f->dir, KA_EXPORT_BALLOTS_JSONL);
+  g_autofree char *edited = NULL;
+  g_auto(GStrv) lines = lines_of (jsonl);
+  const char *victim = ballot_id_at (f, 0, 12);
+  g_autoptr(GPtrArray) problems = NULL;
+  GString *copy = g_string_new (NULL);
+
+  /* The first device's seq 12 again, right after itself. */
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (lines[i][0] == '\0')
+        continue;
+      g_string_append_printf (copy, "%s\n", lines[i]);
+      if (i == 11)
+        {
+          g_assert_nonnull (strstr (lines[i], victim));
+          g_string_append_printf (copy, "%s\n", lines[i]);
+        }
+    }
+  edited = g_string_free (copy, FALSE);
+  write_text (f->dir, KA_EXPORT_BALLOTS_JSONL, edited);
+  rehash_manifest (f->dir);
+
+  problems = audit (f->dir, NULL);
+  g_assert_true (has_problem (problems, KA_AUDIT_UNEXPECTED, KA_EXPORT_BALLOTS_JSONL, victim,
+                              "line 13"));
+  g_assert_true (has_problem (problems, KA_AUDIT_UNEXPECTED, KA_EXPORT_BALLOTS_JSONL, victim,
+                              "twice"));
+
+  write_text (f->dir, KA_EXPORT_BALLOTS_JSONL, jsonl);
+  rehash_manifest (f->dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -770,6 +809,7 @@ main (int    argc,
   g_test_add ("/ka/export/audit-dropped", Fixture, NULL, fixture_set_up, test_audit_dropped, fixture_tear_down);
   g_test_add ("/ka/export/audit-swapped", Fixture, NULL, fixture_set_up, test_audit_swapped, fixture_tear_down);
   g_test_add ("/ka/export/audit-files", Fixture, NULL, fixture_set_up, test_audit_files, fixture_tear_down);
+  g_test_add ("/ka/export/audit-duplicated", Fixture, NULL, fixture_set_up, test_audit_duplicated, fixture_tear_down);
   g_test_add_func ("/ka/export/fastchat", test_fastchat);
 
   return g_test_run ();

@@ -1114,7 +1114,7 @@ test_operator_pin (Fixture       *f,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (panel), "kiosk.close-panel", NULL));
   g_assert_cmpstr (ka_kiosk_get_page (f->kiosk), ==, "attract");
 
-  ka_pin_set (store, pin, KA_PIN_MIN_ITERATIONS, &error);
+  ka_pin_set (store, pin, &error);
   g_assert_no_error (error);
 
   /* Ctrl+Alt+Shift+K opens the PIN page (through the X server when possible). */
@@ -1212,7 +1212,7 @@ test_sync_status (Fixture       *f,
   g_autoptr(KaSync) sync = NULL;
   GtkWidget *sync_button;
 
-  ka_pin_set (store, "13572468", KA_PIN_MIN_ITERATIONS, &error);
+  ka_pin_set (store, "13572468", &error);
   g_assert_no_error (error);
 
   ka_kiosk_open_operator_panel (f->kiosk);

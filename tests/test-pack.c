@@ -1066,6 +1066,35 @@ test_cli (void)
   g_rmdir (dir);
 }
 
+/* Issue 11: a raw NUL is named as such (it is valid UTF-8, but never valid JSON text), not
+ * as invalid UTF-8; an empty input is refused plainly (and without undefined behaviour:
+ * an empty GBytes may hold a NULL pointer). */
+static void
+test_nul (void)
+{
+  static const char with_nul[] = "{\"format\":\"kai-arena-pack/1\",\0\"pack_id\":\"x\"}";
+  g_autoptr(GBytes) nul = g_bytes_new_static (with_nul, sizeof with_nul - 1);
+  g_autoptr(GBytes) empty = g_bytes_new (NULL, 0);
+  g_autoptr(GBytes) bad_utf8 = g_bytes_new_static ("{\"a\":\"\xff\"}", 9);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (ka_pack_new_from_bytes (nul, &error));
+  g_assert_error (error, KA_PACK_ERROR, KA_PACK_ERROR_SYNTAX);
+  g_assert_nonnull (strstr (error->message, "NUL byte at byte offset 29"));
+  g_assert_null (strstr (error->message, "UTF-8"));
+  g_clear_error (&error);
+
+  g_assert_null (ka_pack_new_from_bytes (empty, &error));
+  g_assert_error (error, KA_PACK_ERROR, KA_PACK_ERROR_SYNTAX);
+  g_assert_cmpstr (error->message, ==, "the pack file is empty");
+  g_clear_error (&error);
+
+  /* Invalid UTF-8 is still called that. */
+  g_assert_null (ka_pack_new_from_bytes (bad_utf8, &error));
+  g_assert_error (error, KA_PACK_ERROR, KA_PACK_ERROR_SYNTAX);
+  g_assert_nonnull (strstr (error->message, "invalid UTF-8 at byte offset 6"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1086,6 +1115,7 @@ main (int    argc,
   g_test_add_func ("/ka/pack/sealed-build", test_sealed_build);
   g_test_add_func ("/ka/pack/build-errors", test_build_errors);
   g_test_add_func ("/ka/pack/cli", test_cli);
+  g_test_add_func ("/ka/pack/nul", test_nul);
 
   return g_test_run ();
 }

@@ -1,4 +1,5 @@
-/* test-pin.c: the kiosk operator PIN: PBKDF2 vectors, records, lockouts, set-pin.
+/* test-pin.c: the kiosk operator PIN: Argon2id records, the PBKDF2 migration, lockouts,
+ * set-pin.
  *
  * Copyright 2026 The K-AI Arena authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -11,6 +12,8 @@
 #include <string.h>
 #include <glib/gstdio.h>
 #include <gio/gio.h>
+
+#include <sodium.h>
 
 #include "ka-pin.h"
 #include "ka-store.h"
@@ -141,6 +144,12 @@ test_validate (void)
     }
 }
 
+/* A record of the earlier scheme, written by `kai-arena-admin kiosk set-pin` before issue
+ * 11 (PBKDF2-HMAC-SHA256, 300,000 iterations) for the PIN 24681357. */
+#define LEGACY_PIN    "24681357"
+#define LEGACY_RECORD "pbkdf2-sha256$300000$f1f70c707503132749a906d3104df56b$" \
+                      "6508b55678687f0f2ef3b807d0374007c907e16d9218474e9f6a3814e730d669"
+
 static void
 test_record (void)
 {
@@ -149,43 +158,56 @@ test_record (void)
   g_autofree char *two = NULL;
   g_auto(GStrv) parts = NULL;
   g_auto(GStrv) parts2 = NULL;
+  gboolean rehash = TRUE;
 
-  one = ka_pin_hash ("482913", KA_PIN_MIN_ITERATIONS, &error);
+  one = ka_pin_hash ("482913", &error);
   g_assert_no_error (error);
-  two = ka_pin_hash ("482913", KA_PIN_MIN_ITERATIONS, &error);
+  two = ka_pin_hash ("482913", &error);
   g_assert_no_error (error);
 
+  /* libsodium's string: "", "argon2id", "v=19", "m=65536,t=2,p=1", salt, hash. */
   parts = g_strsplit (one, "$", -1);
   parts2 = g_strsplit (two, "$", -1);
-  g_assert_cmpuint (g_strv_length (parts), ==, 4);
-  g_assert_cmpstr (parts[0], ==, "pbkdf2-sha256");
-  g_assert_cmpstr (parts[1], ==, "200000");
-  g_assert_cmpuint (strlen (parts[2]), ==, KA_PIN_SALT_LENGTH * 2);
-  g_assert_cmpuint (strlen (parts[3]), ==, KA_PIN_HASH_LENGTH * 2);
-  /* A fresh salt each time, so the same PIN gives another hash. */
-  g_assert_cmpstr (parts[2], !=, parts2[2]);
-  g_assert_cmpstr (parts[3], !=, parts2[3]);
+  g_assert_cmpuint (g_strv_length (parts), ==, 6);
+  g_assert_cmpstr (parts[0], ==, "");
+  g_assert_cmpstr (parts[1], ==, "argon2id");
+  g_assert_cmpstr (parts[2], ==, "v=19");
+  g_assert_cmpstr (parts[3], ==, "m=65536,t=2,p=1");
+  /* A fresh 16-byte salt each time (22 base64 digits), so the same PIN gives another hash. */
+  g_assert_cmpuint (strlen (parts[4]), ==, 22);
+  g_assert_cmpstr (parts[4], !=, parts2[4]);
+  g_assert_cmpstr (parts[5], !=, parts2[5]);
   g_assert_null (strstr (one, "482913"));
 
-  /* The hash is PBKDF2 over the record's own salt and count. */
-  {
-    guint8 salt[KA_PIN_SALT_LENGTH], out[KA_PIN_HASH_LENGTH];
-    g_autofree char *got = NULL;
-
-    for (guint i = 0; i < sizeof salt; i++)
-      salt[i] = (guint8) (g_ascii_xdigit_value (parts[2][2 * i]) << 4 |
-                          g_ascii_xdigit_value (parts[2][2 * i + 1]));
-    ka_pin_pbkdf2_hmac_sha256 ((const guint8 *) "482913", 6, salt, sizeof salt,
-                               KA_PIN_MIN_ITERATIONS, out, sizeof out);
-    got = hex (out, sizeof out);
-    g_assert_cmpstr (got, ==, parts[3]);
-  }
-
-  g_assert_true (ka_pin_verify_record (one, "482913", &error));
+  g_assert_true (ka_pin_verify_record (one, "482913", &rehash, &error));
   g_assert_no_error (error);
-  g_assert_false (ka_pin_verify_record (one, "482914", &error));
+  g_assert_false (rehash);
+  g_assert_false (ka_pin_verify_record (one, "482914", &rehash, &error));
   g_assert_error (error, KA_PIN_ERROR, KA_PIN_ERROR_WRONG);
   g_clear_error (&error);
+  g_assert_false (ka_pin_verify_record (one, "4829130", NULL, &error));
+  g_assert_error (error, KA_PIN_ERROR, KA_PIN_ERROR_WRONG);
+  g_clear_error (&error);
+
+  /* The earlier scheme still verifies, and asks to be re-hashed. */
+  g_assert_true (ka_pin_verify_record (LEGACY_RECORD, LEGACY_PIN, &rehash, &error));
+  g_assert_no_error (error);
+  g_assert_true (rehash);
+  g_assert_false (ka_pin_verify_record (LEGACY_RECORD, "24681358", &rehash, &error));
+  g_assert_error (error, KA_PIN_ERROR, KA_PIN_ERROR_WRONG);
+  g_clear_error (&error);
+
+  /* Weaker Argon2id limits than today's verify, and ask to be re-hashed too. */
+  {
+    char weak[crypto_pwhash_STRBYTES];
+
+    g_assert_cmpint (sodium_init (), >=, 0);
+    g_assert_cmpint (crypto_pwhash_str (weak, "482913", 6, crypto_pwhash_OPSLIMIT_MIN,
+                                        crypto_pwhash_MEMLIMIT_MIN), ==, 0);
+    g_assert_true (ka_pin_verify_record (weak, "482913", &rehash, &error));
+    g_assert_no_error (error);
+    g_assert_true (rehash);
+  }
 
   /* Too few iterations, truncated fields, another scheme: refused as corrupt. */
   {
@@ -194,19 +216,20 @@ test_record (void)
       "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
       "pbkdf2-sha256$200000$0011$00",
       "sha1$200000$00112233445566778899aabbccddeeff$00",
+      "$argon2i$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA",
       "",
     };
 
     for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
       {
-        g_assert_false (ka_pin_verify_record (bad[i], "482913", &error));
+        g_assert_false (ka_pin_verify_record (bad[i], "482913", NULL, &error));
         g_assert_error (error, KA_PIN_ERROR, KA_PIN_ERROR_CORRUPT);
         g_clear_error (&error);
       }
   }
 
   /* Short PINs cannot be stored. */
-  g_assert_null (ka_pin_hash ("12", 0, &error));
+  g_assert_null (ka_pin_hash ("12", &error));
   g_assert_error (error, KA_PIN_ERROR, KA_PIN_ERROR_INVALID);
 }
 
@@ -299,7 +322,7 @@ test_growing_lockouts (Fixture       *f,
   gint64 retry = -1, now = T0;
   guint failures = 99;
 
-  ka_pin_set (f->store, "271828", KA_PIN_MIN_ITERATIONS, &error);
+  ka_pin_set (f->store, "271828", &error);
   g_assert_no_error (error);
   g_assert_true (ka_pin_is_set (f->store));
 
@@ -355,7 +378,7 @@ test_growing_lockouts (Fixture       *f,
   g_assert_cmpint (check (f, "999999", now, NULL), ==, KA_PIN_ERROR_WRONG);
   g_assert_cmpint (check (f, "999999", now, NULL), ==, KA_PIN_ERROR_WRONG);
   g_assert_cmpint (ka_pin_get_lockout (f->store, now, NULL), ==, 30 * SEC);
-  ka_pin_set (f->store, "161803", KA_PIN_MIN_ITERATIONS, &error);
+  ka_pin_set (f->store, "161803", &error);
   g_assert_no_error (error);
   g_assert_cmpint (ka_pin_get_lockout (f->store, now, NULL), ==, 0);
   g_assert_cmpint (check (f, "271828", now, NULL), ==, KA_PIN_ERROR_WRONG);
@@ -369,7 +392,7 @@ test_clock_set_back (Fixture       *f,
   g_autoptr(GError) error = NULL;
   gint64 retry = -1;
 
-  ka_pin_set (f->store, "271828", KA_PIN_MIN_ITERATIONS, &error);
+  ka_pin_set (f->store, "271828", &error);
   g_assert_no_error (error);
 
   for (guint i = 0; i < 3; i++)
@@ -393,7 +416,7 @@ test_corrupt_lockout_fails_closed (Fixture       *f,
   g_autoptr(GError) error = NULL;
   gint64 retry = 0;
 
-  ka_pin_set (f->store, "271828", KA_PIN_MIN_ITERATIONS, &error);
+  ka_pin_set (f->store, "271828", &error);
   g_assert_no_error (error);
   ka_store_set_meta (f->store, KA_PIN_META_LOCKOUT, "garbage", &error);
   g_assert_no_error (error);
@@ -500,6 +523,58 @@ test_admin_set_pin (Fixture       *f,
   g_assert_cmpint (check (f, pin, T0, NULL), ==, -1);
 }
 
+/* The migration (issue 11): a real store file holding a PIN record of the earlier PBKDF2
+ * scheme. A wrong PIN leaves the record alone and counts as a failure; the right PIN opens
+ * the panel and replaces the record by an Argon2id one, which the next check (after the
+ * store is closed and opened again) uses; the lockout works as before throughout. */
+static void
+test_migrate_pbkdf2 (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *record = NULL;
+  g_autofree char *upgraded = NULL;
+  guint failures = 0;
+
+  g_assert_true (ka_store_set_meta (f->store, KA_PIN_META_RECORD, LEGACY_RECORD, &error));
+  g_assert_no_error (error);
+  g_assert_true (ka_pin_is_set (f->store));
+
+  g_assert_cmpint (check (f, "11111111", T0, NULL), ==, KA_PIN_ERROR_WRONG);
+  record = ka_store_get_meta (f->store, KA_PIN_META_RECORD);
+  g_assert_cmpstr (record, ==, LEGACY_RECORD);
+  ka_pin_get_lockout (f->store, T0, &failures);
+  g_assert_cmpuint (failures, ==, 1);
+
+  g_test_expect_message ("ka-pin", G_LOG_LEVEL_MESSAGE, "*upgraded to Argon2id*");
+  g_assert_cmpint (check (f, LEGACY_PIN, T0 + SEC, NULL), ==, -1);
+  g_test_assert_expected_messages ();
+  ka_pin_get_lockout (f->store, T0 + SEC, &failures);
+  g_assert_cmpuint (failures, ==, 0);
+
+  /* Reopen the file: the upgrade was written, not only cached. */
+  g_clear_object (&f->store);
+  f->store = ka_store_open (f->db_path, &error);
+  g_assert_no_error (error);
+  upgraded = ka_store_get_meta (f->store, KA_PIN_META_RECORD);
+  g_assert_true (g_str_has_prefix (upgraded, "$argon2id$v=19$m=65536,t=2,p=1$"));
+  g_assert_null (strstr (upgraded, LEGACY_PIN));
+
+  /* The new record opens the panel without another upgrade, and refuses a wrong PIN. */
+  g_assert_cmpint (check (f, LEGACY_PIN, T0 + 2 * SEC, NULL), ==, -1);
+  {
+    g_autofree char *again = ka_store_get_meta (f->store, KA_PIN_META_RECORD);
+
+    g_assert_cmpstr (again, ==, upgraded);
+  }
+  g_assert_cmpint (check (f, "24681358", T0 + 3 * SEC, NULL), ==, KA_PIN_ERROR_WRONG);
+
+  /* Lockouts are unchanged by the new scheme: the third wrong PIN in a row locks. */
+  g_assert_cmpint (check (f, "24681359", T0 + 4 * SEC, NULL), ==, KA_PIN_ERROR_WRONG);
+  g_assert_cmpint (check (f, "24681350", T0 + 5 * SEC, NULL), ==, KA_PIN_ERROR_WRONG);
+  g_assert_cmpint (check (f, LEGACY_PIN, T0 + 6 * SEC, NULL), ==, KA_PIN_ERROR_LOCKED_OUT);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -520,6 +595,8 @@ main (int   argc,
               fixture_setup, test_corrupt_lockout_fails_closed, fixture_teardown);
   g_test_add ("/ka/pin/admin-set-pin", Fixture, NULL,
               fixture_setup, test_admin_set_pin, fixture_teardown);
+  g_test_add ("/ka/pin/migrate-pbkdf2", Fixture, NULL,
+              fixture_setup, test_migrate_pbkdf2, fixture_teardown);
 
   return g_test_run ();
 }

@@ -980,6 +980,63 @@ test_chatbot_arena (void)
   g_assert_cmpfloat (median, <=, 15.0);
 }
 
+/* The bootstrap interval is numpy.quantile's default (linear interpolation between order
+ * statistics, "type 7") of the replicates (issue 11). Round r's replicate depends only on
+ * (seed, r), so a run with 1 round gives replicate 0 (lower = upper = v0), and a run with
+ * 2 rounds gives min + 0.025 d and min + 0.975 d of {v0, v1}: from their sum v1 follows,
+ * and the two bounds must sit exactly there. */
+static void
+test_bootstrap_quantile (void)
+{
+  guint spread = 0, checked = 0;
+
+  for (guint32 seed = 1; seed <= 8; seed++)
+    {
+      g_autoptr(KaRatingCounts) c = random_counts (seed, 6, 3);
+      g_autoptr(KaRatingResult) one = NULL;
+      g_autoptr(KaRatingResult) two = NULL;
+      KaRatingOptions o;
+      GError *error = NULL;
+
+      ka_rating_options_init (&o);
+      o.seed = 1000 + seed;
+      o.n_threads = 1;
+      o.bootstrap_rounds = 1;
+      one = ka_rating_compute (c, &o, NULL, &error);
+      g_assert_no_error (error);
+      o.bootstrap_rounds = 2;
+      two = ka_rating_compute (c, &o, NULL, &error);
+      g_assert_no_error (error);
+
+      for (guint i = 0; i < ka_rating_result_get_n_models (one); i++)
+        {
+          const KaRatingEntry *e1 = ka_rating_result_get_entry (one, i);
+          const KaRatingEntry *e2 = NULL;
+          double v0, v1, lo, d;
+
+          for (guint j = 0; j < ka_rating_result_get_n_models (two); j++)
+            if (g_str_equal (ka_rating_result_get_entry (two, j)->model, e1->model))
+              e2 = ka_rating_result_get_entry (two, j);
+          g_assert_nonnull (e2);
+
+          g_assert_cmpfloat_with_epsilon (e1->ci_lower, e1->ci_upper, 1e-9);
+          v0 = e1->ci_lower;
+          v1 = e2->ci_lower + e2->ci_upper - v0;
+          lo = MIN (v0, v1);
+          d = fabs (v1 - v0);
+          if (d > 0.5)
+            spread++;
+          g_assert_cmpfloat_with_epsilon (e2->ci_lower, lo + 0.025 * d, 1e-6);
+          g_assert_cmpfloat_with_epsilon (e2->ci_upper, lo + 0.975 * d, 1e-6);
+          checked++;
+        }
+    }
+
+  /* The replicates really differed, so the rule was tested and not only a point. */
+  g_test_message ("%u of %u intervals with two distinct replicates", spread, checked);
+  g_assert_cmpuint (spread, >=, checked / 2);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1001,6 +1058,7 @@ main (int    argc,
   g_test_add_func ("/ka/rating/degenerate", test_degenerate);
   g_test_add_func ("/ka/rating/csv-and-json", test_csv_and_json);
   g_test_add_func ("/ka/rating/chatbot-arena", test_chatbot_arena);
+  g_test_add_func ("/ka/rating/bootstrap-quantile", test_bootstrap_quantile);
 
   return g_test_run ();
 }

@@ -1192,6 +1192,108 @@ test_read_only_closed (Fixture       *f,
   g_assert_cmpstr (after, ==, before);
 }
 
+/* Requeue (issue 11): the one way back from delivered, as ka-sync uses it when the
+ * collector was restored from an older backup. Only this device's delivered ballots after
+ * @after_seq go back to pending, their receipt and delivered_at are cleared, rejected ones
+ * stay quarantined, and the revealed model names survive a later settlement without names
+ * (the coalesce in sql_set_delivery). */
+static void
+test_requeue (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KaStore) store = ka_store_open (f->path, &error);
+  g_autoptr(GPtrArray) listed = NULL;
+  KaDeliverySettlement settlements[6];
+  const char *device;
+  sqlite3 *db;
+  g_autofree char *states = NULL;
+  g_autofree char *cleared = NULL;
+  g_autofree char *names = NULL;
+  g_autofree char *model_a = NULL;
+  g_autofree char *model_b = NULL;
+  gint64 n;
+
+  g_assert_no_error (error);
+  device = ka_store_get_device_id (store);
+  commit_n (store, 6);
+  listed = ka_store_list_ballots (store, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, 6);
+
+  /* 1-4 delivered with names, 5 rejected, 6 pending. */
+  for (guint i = 0; i < 5; i++)
+    {
+      settlements[i].ballot_id = ((KaBallot *) g_ptr_array_index (listed, i))->ballot_id;
+      settlements[i].state = i == 4 ? KA_DELIVERY_REJECTED : KA_DELIVERY_DELIVERED;
+      settlements[i].receipt = "{\"receipt\":1}";
+      settlements[i].reveal_model_a = i == 4 ? NULL : "Model One";
+      settlements[i].reveal_model_b = i == 4 ? NULL : "Model Two";
+    }
+  g_assert_true (ka_store_settle_deliveries (store, settlements, 5, NULL, &error));
+  g_assert_no_error (error);
+
+  /* Another device's chain is never touched. */
+  g_assert_cmpint (ka_store_requeue_delivered (store, "another-device", 0, &error), ==, 0);
+  g_assert_no_error (error);
+
+  n = ka_store_requeue_delivered (store, device, 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (n, ==, 2);
+
+  db = raw_open (f->path);
+  states = raw_text (db, "SELECT group_concat (delivery, ',') FROM "
+                         "(SELECT delivery FROM ballots ORDER BY seq)");
+  g_assert_cmpstr (states, ==, "delivered,delivered,pending,pending,rejected,pending");
+  cleared = raw_text (db, "SELECT group_concat ((receipt IS NULL) || (delivered_at IS NULL), ',') "
+                          "FROM (SELECT receipt, delivered_at FROM ballots ORDER BY seq)");
+  g_assert_cmpstr (cleared, ==, "00,00,11,11,00,11");
+  sqlite3_close (db);
+
+  /* The requeued ones are listed for sending again, in chain order. */
+  {
+    g_autoptr(GPtrArray) pending = ka_store_list_pending (store, 10, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (pending->len, ==, 3);
+    g_assert_cmpint (((KaBallot *) g_ptr_array_index (pending, 0))->seq, ==, 3);
+    g_assert_cmpint (((KaBallot *) g_ptr_array_index (pending, 1))->seq, ==, 4);
+    g_assert_cmpint (((KaBallot *) g_ptr_array_index (pending, 2))->seq, ==, 6);
+  }
+
+  /* Names kept through the requeue, and through a later settlement that brings none
+   * (a duplicate's receipt from a collector that lost the pack). */
+  settlements[0].ballot_id = ((KaBallot *) g_ptr_array_index (listed, 2))->ballot_id;
+  settlements[0].state = KA_DELIVERY_DELIVERED;
+  settlements[0].receipt = "{\"receipt\":2}";
+  settlements[0].reveal_model_a = NULL;
+  settlements[0].reveal_model_b = NULL;
+  g_assert_true (ka_store_settle_deliveries (store, settlements, 1, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (ka_store_set_delivery (store, settlements[0].ballot_id, KA_DELIVERY_DELIVERED,
+                                        "{\"receipt\":3}", NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (ka_store_get_reveal (store, settlements[0].ballot_id, &model_a, &model_b,
+                                      &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (model_a, ==, "Model One");
+  g_assert_cmpstr (model_b, ==, "Model Two");
+
+  db = raw_open (f->path);
+  names = raw_text (db, "SELECT group_concat (coalesce (reveal_model_a, '-'), ',') FROM "
+                        "(SELECT reveal_model_a FROM ballots ORDER BY seq)");
+  g_assert_cmpstr (names, ==, "Model One,Model One,Model One,Model One,-,-");
+  sqlite3_close (db);
+
+  /* A requeue from 0 takes back every delivered ballot; a second one finds nothing. */
+  g_assert_cmpint (ka_store_requeue_delivered (store, device, 0, &error), ==, 3);
+  g_assert_cmpint (ka_store_requeue_delivered (store, device, 0, &error), ==, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (ka_store_count_ballots (store, KA_DELIVERY_REJECTED, &error), ==, 1);
+  g_assert_true (ka_store_verify_chains (store, NULL, &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1216,6 +1318,7 @@ main (int    argc,
   ADD ("/ka/store/device-id", test_device_id);
   ADD ("/ka/store/outbox", test_outbox);
   ADD ("/ka/store/async", test_async);
+  ADD ("/ka/store/requeue", test_requeue);
 
 #undef ADD
 

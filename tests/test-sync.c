@@ -566,6 +566,15 @@ typedef struct
   guint            waits_checked;
   guint            wait_violations;
   GString         *log;
+  /* Scripted answers (issue 11): the chain endpoint's body, and model names added to the
+   * receipt's reveal for every rejected ballot. */
+  char            *chain_body;
+  gboolean         reveal_rejected;
+  /* Hangs: the first @real_hangs wait until the client gives up (its timeout fires); later
+   * ones, if @hang_limit_us > 0, end after that long with a closed connection, so that a
+   * long fault mix does not spend whole seconds on each (issue 11). */
+  guint            real_hangs;
+  gint64           hang_limit_us;
 } Proxy;
 
 typedef struct
@@ -757,6 +766,28 @@ wait_for_close (GInputStream *in,
 
   while (g_input_stream_read (in, chunk, sizeof chunk, cancellable, NULL) > 0)
     ;
+}
+
+/* Waits until the client closes, the proxy stops, or @limit_us has passed. */
+static void
+wait_for_close_within (GSocketConnection *connection,
+                       GCancellable      *cancellable,
+                       gint64             limit_us)
+{
+  GSocket *socket = g_socket_connection_get_socket (connection);
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+  gint64 end = g_get_monotonic_time () + limit_us;
+  guint8 chunk[4096];
+
+  for (;;)
+    {
+      gint64 left = end - g_get_monotonic_time ();
+
+      if (left <= 0 ||
+          !g_socket_condition_timed_wait (socket, G_IO_IN, left, cancellable, NULL) ||
+          g_input_stream_read (in, chunk, sizeof chunk, cancellable, NULL) <= 0)
+        return;
+    }
 }
 
 /* Splits a raw response into head and JSON body. */
@@ -972,7 +1003,22 @@ handle (Proxy             *proxy,
       response = forward (proxy, request);
       G_GNUC_FALLTHROUGH;
     case F_HANG_BEFORE:
-      wait_for_close (in, c);
+      {
+        gint64 limit_us;
+
+        g_mutex_lock (&proxy->lock);
+        limit_us = proxy->hang_limit_us;
+        if (proxy->real_hangs > 0)
+          {
+            proxy->real_hangs--;
+            limit_us = 0;
+          }
+        g_mutex_unlock (&proxy->lock);
+        if (limit_us > 0)
+          wait_for_close_within (connection, c, limit_us);
+        else
+          wait_for_close (in, c);
+      }
       return FALSE;
 
     case F_500:
@@ -1063,7 +1109,8 @@ handle (Proxy             *proxy,
             if (!write_all (out, data + i, 1, c))
               return FALSE;
             g_output_stream_flush (out, c, NULL);
-            g_usleep (G_USEC_PER_SEC);
+            /* One byte a (scaled) second, at least a millisecond apart. */
+            g_usleep (MAX (1000, (gulong) (G_USEC_PER_SEC * scale)));
           }
         if (size > 3)
           write_all (out, data + 3, size - 3, c);
@@ -1077,6 +1124,67 @@ handle (Proxy             *proxy,
       rewrite_receipt (out, c, response, fault);
       return TRUE;
     }
+}
+
+/* The scripted answers of the chain-check and reveal tests; returns FALSE when the request
+ * is left to handle(). */
+static gboolean
+handle_scripted (Proxy             *proxy,
+                 GSocketConnection *connection,
+                 GBytes            *request,
+                 const char        *method,
+                 const char        *path,
+                 Fault              fault)
+{
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+  g_autofree char *chain_body = NULL;
+  gboolean reveal_rejected;
+  g_autoptr(GBytes) response = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *body = NULL;
+  JsonObject *receipt;
+  JsonArray *rejected;
+  JsonObject *reveal;
+  guint status;
+
+  g_mutex_lock (&proxy->lock);
+  chain_body = g_strdup (proxy->chain_body);
+  reveal_rejected = proxy->reveal_rejected;
+  g_mutex_unlock (&proxy->lock);
+
+  if (chain_body != NULL && strcmp (method, "GET") == 0 &&
+      g_str_has_prefix (path, "/v1/devices/") && g_str_has_suffix (path, "/chain"))
+    {
+      respond (out, proxy->cancellable, 200, "OK", "application/json", NULL, chain_body,
+               strlen (chain_body));
+      return TRUE;
+    }
+
+  if (!reveal_rejected || fault != F_PASS || strcmp (method, "POST") != 0 ||
+      strcmp (path, "/v1/ballots") != 0)
+    return FALSE;
+
+  response = forward (proxy, request);
+  g_assert_nonnull (response);
+  root = response_json (response, &status);
+  g_assert_cmpuint (status, ==, 201);
+  receipt = json_object_get_object_member (json_node_get_object (root), "receipt");
+  rejected = json_object_get_array_member (receipt, "rejected");
+  reveal = json_object_get_object_member (receipt, "reveal");
+  for (guint i = 0; i < json_array_get_length (rejected); i++)
+    {
+      JsonObject *r = json_array_get_object_element (rejected, i);
+      JsonObject *names = json_object_new ();
+
+      json_object_set_string_member (names, "model_a", "Injected Model A");
+      json_object_set_string_member (names, "model_b", "Injected Model B");
+      json_object_set_object_member (reveal, json_object_get_string_member (r, "ballot_id"),
+                                     names);
+    }
+  body = json_to_string (root, FALSE);
+  respond (out, proxy->cancellable, 201, "Created", "application/json", NULL, body,
+           strlen (body));
+  return TRUE;
 }
 
 static gpointer
@@ -1132,6 +1240,8 @@ connection_thread (gpointer user_data)
       proxy->by_fault[fault]++;
       g_mutex_unlock (&proxy->lock);
 
+      if (handle_scripted (proxy, args->connection, request, parts[0], parts[1], fault))
+        continue;
       if (!handle (proxy, args->connection, request, fault))
         break;
     }
@@ -1228,6 +1338,7 @@ proxy_free (Proxy *proxy)
   g_rand_free (proxy->rand);
   g_queue_clear (&proxy->forced);
   g_string_free (proxy->log, TRUE);
+  g_free (proxy->chain_body);
   g_mutex_clear (&proxy->lock);
   g_free (proxy);
 }
@@ -2011,9 +2122,15 @@ test_faults (void)
   cast (store, n);
 
   sync = g_object_new (KA_TYPE_SYNC, "store", store, "server-url", url,
-                       "timeout", 2,                /* a hang costs 2 s */
+                       "timeout", 1,                /* a real hang costs 1 s */
                        "batch-size", 100, "network-monitor", monitor,
                        "time-scale", scale, "jitter-seed", test_seed (), NULL);
+  /* The first two hangs make the client's own timeout fire; the proxy cuts later ones
+   * short (a closed connection after a scaled 2 s), as it scales every other wait. */
+  g_mutex_lock (&proxy->lock);
+  proxy->real_hangs = 2;
+  proxy->hang_limit_us = MAX (1000, (gint64) (2 * G_USEC_PER_SEC * scale));
+  g_mutex_unlock (&proxy->lock);
   g_assert_true (ka_test_sync_enrol (sync, KA_MODE_CITIZEN, NULL, &error));
   g_assert_no_error (error);
 
@@ -2633,6 +2750,186 @@ test_admin (void)
   ka_test_remove_tree (dir);
 }
 
+/* The chain check against the collector (issue 11): the "restored the wrong backup" cases
+ * GET /v1/devices/{id}/chain exists for. Each stops the run before anything is uploaded
+ * and leaves the outbox as it was. */
+
+/* Closes @store (checkpointing its WAL), copies its file to @to, and reopens it. */
+static KaStore *
+store_copy (KaStore    *store,
+            const char *dir,
+            const char *name,
+            const char *to)
+{
+  g_autofree char *path = g_strdup (ka_store_get_path (store));
+
+  g_assert_finalize_object (store);
+  copy_file (path, to);
+  return open_store (dir, name);
+}
+
+static void
+assert_diverged (KaSync     *sync,
+                 KaStore    *store,
+                 Proxy      *proxy,
+                 gint        code,
+                 const char *needle)
+{
+  g_autoptr(GError) error = NULL;
+  KaOutboxCounts before = counts_of (store);
+  KaOutboxCounts after;
+  guint posts = proxy_posts (proxy);
+
+  g_assert_false (ka_test_sync_run (sync, &error));
+  g_assert_error (error, KA_SYNC_ERROR, code);
+  g_test_message ("refused as expected: %s", error->message);
+  g_assert_nonnull (strstr (error->message, needle));
+  g_assert_cmpuint (proxy_posts (proxy), ==, posts);
+
+  after = counts_of (store);
+  g_assert_cmpint (after.pending, ==, before.pending);
+  g_assert_cmpint (after.delivered, ==, before.delivered);
+  g_assert_cmpint (after.rejected, ==, before.rejected);
+}
+
+static void
+test_chain_check (void)
+{
+  g_autofree char *dir = ka_test_make_tmp_dir ("ka-test-sync-XXXXXX");
+  g_autoptr(Collector) collector = collector_start (dir);
+  g_autoptr(Proxy) proxy = proxy_new (collector->port, test_seed (), 0.001);
+  g_autofree char *url = proxy_url (proxy);
+  g_autoptr(KaStore) store = open_store (dir, "arena.sqlite3");
+  g_autoptr(KaSync) sync = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *backup = g_build_filename (dir, "device-backup.sqlite3", NULL);
+  g_autofree char *device_id = g_strdup (ka_store_get_device_id (store));
+  g_autofree char *path = g_strdup (ka_store_get_path (store));
+  g_autofree char *wal = g_strconcat (ka_store_get_path (store), "-wal", NULL);
+  g_autofree char *shm = g_strconcat (ka_store_get_path (store), "-shm", NULL);
+  g_autoptr(GPtrArray) remote = NULL;
+
+  /* 5 ballots delivered; the device's backup; 5 more delivered. */
+  cast (store, 5);
+  sync = make_sync (store, url, 10, 100);
+  g_assert_true (ka_test_sync_run (sync, &error));
+  g_assert_no_error (error);
+  g_clear_object (&sync);
+  store = store_copy (g_steal_pointer (&store), dir, "arena.sqlite3", backup);
+  cast (store, 5);
+  sync = make_sync (store, url, 10, 100);
+  g_assert_true (ka_test_sync_run (sync, &error));
+  g_assert_no_error (error);
+  assert_collector_holds_exactly (collector, store);
+  g_clear_object (&sync);
+
+  /* The device comes back from its backup: the collector holds 10 of its ballots, the
+   * store only ever cast 5. */
+  g_assert_finalize_object (g_steal_pointer (&store));
+  copy_file (backup, path);
+  g_unlink (wal);
+  g_unlink (shm);
+  store = open_store (dir, "arena.sqlite3");
+  g_assert_cmpstr (ka_store_get_device_id (store), ==, device_id);
+  sync = make_sync (store, url, 10, 100);
+  assert_diverged (sync, store, proxy, KA_SYNC_ERROR_DIVERGED, "more than this store ever cast");
+  g_assert_cmpint (ka_sync_get_last_report (sync)->server_count, ==, 10);
+
+  /* It votes on: its ballots 6-10 are not the collector's 6-10. */
+  cast (store, 5);
+  assert_diverged (sync, store, proxy, KA_SYNC_ERROR_DIVERGED, "different history");
+  g_assert_cmpint (counts_of (store).pending, ==, 5);
+
+  /* A collector that claims no ballot of this device but a chain head other than the
+   * genesis hash, or answers for another device: a bad answer, nothing sent. */
+  g_mutex_lock (&proxy->lock);
+  proxy->chain_body = g_strdup_printf ("{\"device_id\":\"%s\",\"count\":0,\"head\":\"%s\"}",
+                                       device_id, "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a"
+                                                  "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a");
+  g_mutex_unlock (&proxy->lock);
+  assert_diverged (sync, store, proxy, KA_SYNC_ERROR_BAD_RESPONSE, "reports no ballot");
+
+  g_mutex_lock (&proxy->lock);
+  g_free (proxy->chain_body);
+  proxy->chain_body = g_strdup_printf ("{\"device_id\":\"%s\",\"count\":0,\"head\":\"%s\"}",
+                                       "00000000-0000-4000-8000-000000000001",
+                                       KA_BALLOT_GENESIS_HASH);
+  g_mutex_unlock (&proxy->lock);
+  assert_diverged (sync, store, proxy, KA_SYNC_ERROR_BAD_RESPONSE, "this device's count");
+
+  remote = collector_export (collector);
+  g_assert_cmpuint (remote->len, ==, 10);
+
+  g_clear_object (&sync);
+  g_clear_pointer (&proxy, proxy_free);
+  g_clear_pointer (&collector, collector_free);
+  g_clear_object (&store);
+  ka_test_remove_tree (dir);
+}
+
+/* Model names in a receipt for a ballot the collector rejected are never stored
+ * (issue 11): only delivered ballots get their names. */
+static void
+test_reveal_rejected (void)
+{
+  g_autofree char *dir = ka_test_make_tmp_dir ("ka-test-sync-XXXXXX");
+  g_autoptr(KaStore) store = open_store (dir, "arena.sqlite3");
+  g_autoptr(Collector) collector = collector_start (dir);
+  g_autoptr(Proxy) proxy = proxy_new (collector->port, test_seed (), 0.001);
+  g_autofree char *url = proxy_url (proxy);
+  g_autoptr(KaSync) sync = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) ballots = NULL;
+  guint named = 0;
+
+  cast (store, 20);
+  sync = make_sync (store, url, 10, 50);
+  g_assert_true (ka_test_sync_run (sync, &error));
+  g_assert_no_error (error);
+
+  /* Ballot 21 altered after sealing (bad_hash), 22-30 then break the chain. */
+  cast (store, 10);
+  tamper (ka_store_get_path (store), 21);
+  g_mutex_lock (&proxy->lock);
+  proxy->reveal_rejected = TRUE;
+  g_mutex_unlock (&proxy->lock);
+  g_assert_true (ka_test_sync_run (sync, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (ka_sync_get_last_report (sync)->rejected, ==, 10);
+
+  ballots = ka_store_list_ballots (store, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < ballots->len; i++)
+    {
+      KaBallot *b = g_ptr_array_index (ballots, i);
+      g_autofree char *model_a = NULL;
+      g_autofree char *model_b = NULL;
+
+      g_assert_true (ka_store_get_reveal (store, b->ballot_id, &model_a, &model_b, &error));
+      g_assert_no_error (error);
+      if (b->seq > 20)
+        {
+          g_assert_cmpint (ka_store_get_delivery_state (store, b->ballot_id, &error), ==,
+                           KA_DELIVERY_REJECTED);
+          g_assert_null (model_a);
+          g_assert_null (model_b);
+        }
+      else
+        {
+          g_assert_nonnull (model_a);
+          g_assert_cmpstr (model_a, !=, "Injected Model A");
+          named++;
+        }
+    }
+  g_assert_cmpuint (named, ==, 20);
+
+  g_clear_object (&sync);
+  g_clear_pointer (&proxy, proxy_free);
+  g_clear_pointer (&collector, collector_free);
+  g_clear_object (&store);
+  ka_test_remove_tree (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -2661,6 +2958,8 @@ main (int    argc,
   g_test_add_func ("/ka/sync/offline", test_offline);
   g_test_add_func ("/ka/sync/cancel", test_cancel);
   g_test_add_func ("/ka/sync/admin", test_admin);
+  g_test_add_func ("/ka/sync/chain-check", test_chain_check);
+  g_test_add_func ("/ka/sync/reveal-rejected", test_reveal_rejected);
 
   return g_test_run ();
 }

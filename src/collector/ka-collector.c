@@ -20,6 +20,7 @@
 #include "ka-ballot.h"
 #include "ka-collector.h"
 #include "ka-pack-seal.h"
+#include "ka-pin.h"
 
 #define TOKEN_BYTES 32
 #define STATUS_TOO_MANY_REQUESTS 429   /* RFC 6585; libsoup 3.2 has no name for it */
@@ -732,19 +733,16 @@ sha256_hex (const char *text)
   return g_compute_checksum_for_string (G_CHECKSUM_SHA256, text, -1);
 }
 
-/* Compares without an early exit, so timing does not tell how much of a secret matched. */
+/* Compares without an early exit, so timing does not tell how much of a secret matched:
+ * the core's tested ka_pin_equal() over the whole text. Both sides are SHA-256 hex digests
+ * here, so their lengths are public and always equal. */
 static gboolean
 equal_in_constant_time (const char *a,
                         const char *b)
 {
   gsize la = strlen (a);
-  gsize lb = strlen (b);
-  guchar diff = la != lb;
 
-  for (gsize i = 0; i < la && i < lb; i++)
-    diff |= (guchar) a[i] ^ (guchar) b[i];
-
-  return diff == 0;
+  return la == strlen (b) && ka_pin_equal ((const guint8 *) a, (const guint8 *) b, la);
 }
 
 static gboolean

@@ -1473,6 +1473,7 @@ ka_pack_new_from_bytes (GBytes  *bytes,
   g_autoptr(GError) local_error = NULL;
   const char *data;
   const char *end;
+  const char *nul;
   gsize len;
 
   g_return_val_if_fail (bytes != NULL, NULL);
@@ -1487,6 +1488,13 @@ ka_pack_new_from_bytes (GBytes  *bytes,
                    (guint64) len, KA_PACK_MAX_BYTES);
       return NULL;
     }
+  /* Nothing to read: said plainly, and without pointer arithmetic on the NULL data an
+   * empty GBytes may hold. */
+  if (len == 0)
+    {
+      g_set_error (error, KA_PACK_ERROR, KA_PACK_ERROR_SYNTAX, _("the pack file is empty"));
+      return NULL;
+    }
   if (len >= 3 && memcmp (data, "\xEF\xBB\xBF", 3) == 0)
     {
       g_set_error (error, KA_PACK_ERROR, KA_PACK_ERROR_SYNTAX,
@@ -1494,7 +1502,18 @@ ka_pack_new_from_bytes (GBytes  *bytes,
                      "have one: save the file as UTF-8 without BOM"));
       return NULL;
     }
-  if (len > 0 && !g_utf8_validate (data, (gssize) len, &end))
+  /* A raw NUL is valid UTF-8 but never valid JSON text (it must be escaped as \u0000);
+   * g_utf8_validate() would stop at it and call it invalid UTF-8. */
+  nul = memchr (data, '\0', len);
+  if (nul != NULL)
+    {
+      g_set_error (error, KA_PACK_ERROR, KA_PACK_ERROR_SYNTAX,
+                   _("a NUL byte at byte offset %" PRIu64 "; JSON text cannot contain one "
+                     "(write \\u0000 inside a string)"),
+                   (guint64) (nul - data));
+      return NULL;
+    }
+  if (!g_utf8_validate (data, (gssize) len, &end))
     {
       g_set_error (error, KA_PACK_ERROR, KA_PACK_ERROR_SYNTAX,
                    _("invalid UTF-8 at byte offset %" PRIu64),

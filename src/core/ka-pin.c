@@ -3,25 +3,31 @@
  * Copyright 2026 The K-AI Arena authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The stored record is one `meta` value, `pbkdf2-sha256$ITERATIONS$SALT$HASH` (salt and
- * hash in lower-case hex), so that salt, hash and iteration count change together in one
- * transaction. The lockout state is another value, `FAILURES LAST_FAILURE_US
- * LOCKED_UNTIL_US` (wall-clock microseconds since the Unix epoch).
+ * The stored record is one `meta` value. Since issue 11 it is libsodium's
+ * crypto_pwhash_str() string, `$argon2id$v=19$m=MEMORY_KIB,t=PASSES,p=1$SALT$HASH`
+ * (Argon2id, memory-hard: a 6-digit PIN has only a million candidates, so every guess must
+ * cost memory, not only time); its own prefix names the algorithm and version. Records of
+ * the earlier scheme, `pbkdf2-sha256$ITERATIONS$SALT$HASH` (salt and hash in lower-case
+ * hex), still verify and are replaced by an Argon2id record on the next correct PIN. The
+ * lockout state is another value, `FAILURES LAST_FAILURE_US LOCKED_UNTIL_US` (wall-clock
+ * microseconds since the Unix epoch).
  */
 
 #define G_LOG_DOMAIN "ka-pin"
 
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "ka-pin.h"
 
-#define RECORD_SCHEME "pbkdf2-sha256"
+#define LEGACY_SCHEME "pbkdf2-sha256"
+#define ARGON2ID_PREFIX "$argon2id$"
+
+G_STATIC_ASSERT (KA_PIN_ARGON2_PASSES == crypto_pwhash_OPSLIMIT_INTERACTIVE);
+G_STATIC_ASSERT (KA_PIN_ARGON2_MEMORY == crypto_pwhash_MEMLIMIT_INTERACTIVE);
 
 G_DEFINE_QUARK (ka-pin-error-quark, ka_pin_error)
 
@@ -33,7 +39,25 @@ wipe (void  *data,
       gsize  length)
 {
   if (data != NULL && length > 0)
-    explicit_bzero (data, length);
+    sodium_memzero (data, length);
+}
+
+/* sodium_init() once per process; it is itself thread-safe, but is called only once. */
+static gboolean
+ensure_sodium (GError **error)
+{
+  static gsize done = 0;
+  static gboolean ok = FALSE;
+
+  if (g_once_init_enter (&done))
+    {
+      ok = sodium_init () >= 0;
+      g_once_init_leave (&done, 1);
+    }
+  if (!ok)
+    g_set_error (error, KA_PIN_ERROR, KA_PIN_ERROR_RANDOM,
+                 "libsodium could not be initialised (no source of randomness?)");
+  return ok;
 }
 
 /**
@@ -49,7 +73,8 @@ wipe (void  *data,
  * PBKDF2 (RFC 8018 §5.2, formerly RFC 2898) with HMAC-SHA-256 as the pseudorandom
  * function, built from GLib's #GHmac: T_i = U_1 ^ U_2 ^ … ^ U_c, with
  * U_1 = HMAC(P, S || INT_32_BE(i)) and U_j = HMAC(P, U_{j-1}). Checked against the
- * PBKDF2-HMAC-SHA256 vectors of RFC 7914 §11 in tests/test-pin.c.
+ * PBKDF2-HMAC-SHA256 vectors of RFC 7914 §11 in tests/test-pin.c. Only verifies records
+ * of the earlier scheme now (see ka_pin_verify_record()); new records use Argon2id.
  */
 void
 ka_pin_pbkdf2_hmac_sha256 (const guint8 *password,
@@ -174,63 +199,6 @@ ka_pin_validate (const char  *pin,
 }
 
 static gboolean
-read_random (guint8  *buffer,
-             gsize    length,
-             GError **error)
-{
-  gsize done = 0;
-  int fd;
-
-  fd = open ("/dev/urandom", O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    {
-      int errsv = errno;
-
-      g_set_error (error, KA_PIN_ERROR, KA_PIN_ERROR_RANDOM,
-                   "cannot open /dev/urandom: %s", g_strerror (errsv));
-      return FALSE;
-    }
-
-  while (done < length)
-    {
-      ssize_t n = read (fd, buffer + done, length - done);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        {
-          int errsv = n < 0 ? errno : EIO;
-
-          close (fd);
-          g_set_error (error, KA_PIN_ERROR, KA_PIN_ERROR_RANDOM,
-                       "cannot read /dev/urandom: %s", g_strerror (errsv));
-          return FALSE;
-        }
-      done += (gsize) n;
-    }
-
-  close (fd);
-  return TRUE;
-}
-
-static char *
-to_hex (const guint8 *data,
-        gsize         length)
-{
-  static const char digits[] = "0123456789abcdef";
-  char *hex = g_malloc (length * 2 + 1);
-
-  for (gsize i = 0; i < length; i++)
-    {
-      hex[2 * i] = digits[data[i] >> 4];
-      hex[2 * i + 1] = digits[data[i] & 0xf];
-    }
-  hex[length * 2] = '\0';
-
-  return hex;
-}
-
-static gboolean
 from_hex (const char *hex,
           guint8     *out,
           gsize       length)
@@ -254,64 +222,44 @@ from_hex (const char *hex,
 /**
  * ka_pin_hash:
  * @pin: the PIN (see ka_pin_validate())
- * @iterations: PBKDF2 iterations, at least %KA_PIN_MIN_ITERATIONS; 0 for
- *   %KA_PIN_DEFAULT_ITERATIONS
  * @error: return location for a #KaPinError
  *
- * Draws a %KA_PIN_SALT_LENGTH-byte salt from /dev/urandom and derives a
- * %KA_PIN_HASH_LENGTH-byte key with ka_pin_pbkdf2_hmac_sha256().
+ * Hashes @pin with libsodium's crypto_pwhash_str(): Argon2id with a random 16-byte salt,
+ * %KA_PIN_ARGON2_PASSES passes over %KA_PIN_ARGON2_MEMORY bytes (libsodium's
+ * "interactive" limits: a kiosk checks a PIN in a fraction of a second, while each guess
+ * of an attacker holding the file costs 64 MiB).
  *
- * Returns: (transfer full) (nullable): the record `pbkdf2-sha256$ITERATIONS$SALT$HASH`
- *   (hex), which holds no trace of the PIN itself, or %NULL with @error set
+ * Returns: (transfer full) (nullable): the record, `$argon2id$v=19$m=65536,t=2,p=1$…`
+ *   (ASCII, at most crypto_pwhash_STRBYTES - 1 bytes), which holds no trace of the PIN
+ *   itself, or %NULL with @error set
  */
 char *
 ka_pin_hash (const char  *pin,
-             guint        iterations,
              GError     **error)
 {
-  guint8 salt[KA_PIN_SALT_LENGTH];
-  guint8 hash[KA_PIN_HASH_LENGTH];
-  g_autofree char *salt_hex = NULL;
-  g_autofree char *hash_hex = NULL;
+  char record[crypto_pwhash_STRBYTES];
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (iterations == 0)
-    iterations = KA_PIN_DEFAULT_ITERATIONS;
-  g_return_val_if_fail (iterations >= KA_PIN_MIN_ITERATIONS, NULL);
-
-  if (!ka_pin_validate (pin, error))
+  if (!ka_pin_validate (pin, error) || !ensure_sodium (error))
     return NULL;
 
-  if (!read_random (salt, sizeof salt, error))
-    return NULL;
+  if (crypto_pwhash_str (record, pin, strlen (pin), KA_PIN_ARGON2_PASSES,
+                         KA_PIN_ARGON2_MEMORY) != 0)
+    {
+      g_set_error (error, KA_PIN_ERROR, KA_PIN_ERROR_RANDOM,
+                   "the PIN could not be hashed: Argon2id needs %u MiB of memory",
+                   (guint) (KA_PIN_ARGON2_MEMORY >> 20));
+      return NULL;
+    }
 
-  ka_pin_pbkdf2_hmac_sha256 ((const guint8 *) pin, strlen (pin), salt, sizeof salt,
-                             iterations, hash, sizeof hash);
-
-  salt_hex = to_hex (salt, sizeof salt);
-  hash_hex = to_hex (hash, sizeof hash);
-  wipe (hash, sizeof hash);
-
-  return g_strdup_printf (RECORD_SCHEME "$%u$%s$%s", iterations, salt_hex, hash_hex);
+  return g_strdup (record);
 }
 
-/**
- * ka_pin_verify_record:
- * @record: a record made by ka_pin_hash()
- * @pin: (nullable): the PIN to check
- * @error: return location for %KA_PIN_ERROR_WRONG, %KA_PIN_ERROR_INVALID or
- *   %KA_PIN_ERROR_CORRUPT
- *
- * Derives the key for @pin with the record's salt and iteration count and compares it
- * with ka_pin_equal(). Knows nothing about lockouts: see ka_pin_check().
- *
- * Returns: %TRUE if @pin matches
- */
-gboolean
-ka_pin_verify_record (const char  *record,
-                      const char  *pin,
-                      GError     **error)
+static gboolean
+verify_legacy (const char  *record,
+               const char  *pin,
+               GError     **error)
 {
   g_auto(GStrv) parts = NULL;
   guint8 salt[KA_PIN_SALT_LENGTH];
@@ -320,11 +268,8 @@ ka_pin_verify_record (const char  *record,
   guint64 iterations = 0;
   gboolean equal;
 
-  g_return_val_if_fail (record != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
   parts = g_strsplit (record, "$", -1);
-  if (g_strv_length (parts) != 4 || !g_str_equal (parts[0], RECORD_SCHEME) ||
+  if (g_strv_length (parts) != 4 || !g_str_equal (parts[0], LEGACY_SCHEME) ||
       !g_ascii_string_to_unsigned (parts[1], 10, KA_PIN_MIN_ITERATIONS, G_MAXUINT32,
                                    &iterations, NULL) ||
       !from_hex (parts[2], salt, sizeof salt) ||
@@ -349,6 +294,66 @@ ka_pin_verify_record (const char  *record,
       return FALSE;
     }
 
+  return TRUE;
+}
+
+/**
+ * ka_pin_verify_record:
+ * @record: a record made by ka_pin_hash(), or a `pbkdf2-sha256$…` record of the earlier
+ *   scheme
+ * @pin: (nullable): the PIN to check
+ * @needs_rehash: (out) (optional): set to %TRUE when @pin matched but @record is of the
+ *   earlier scheme or has other Argon2id limits than ka_pin_hash() uses now
+ * @error: return location for %KA_PIN_ERROR_WRONG, %KA_PIN_ERROR_INVALID or
+ *   %KA_PIN_ERROR_CORRUPT
+ *
+ * Checks @pin against the record: with crypto_pwhash_str_verify() (constant-time) for
+ * Argon2id, or by deriving the PBKDF2 key with the record's salt and iteration count and
+ * comparing it with ka_pin_equal(). Knows nothing about lockouts: see ka_pin_check().
+ *
+ * Returns: %TRUE if @pin matches
+ */
+gboolean
+ka_pin_verify_record (const char  *record,
+                      const char  *pin,
+                      gboolean    *needs_rehash,
+                      GError     **error)
+{
+  g_return_val_if_fail (record != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (needs_rehash != NULL)
+    *needs_rehash = FALSE;
+
+  if (g_str_has_prefix (record, LEGACY_SCHEME "$"))
+    {
+      if (!verify_legacy (record, pin, error))
+        return FALSE;
+      if (needs_rehash != NULL)
+        *needs_rehash = TRUE;
+      return TRUE;
+    }
+
+  if (!g_str_has_prefix (record, ARGON2ID_PREFIX) ||
+      strlen (record) >= crypto_pwhash_STRBYTES)
+    {
+      g_set_error (error, KA_PIN_ERROR, KA_PIN_ERROR_CORRUPT,
+                   "the stored operator PIN record is not readable; set the PIN again");
+      return FALSE;
+    }
+
+  if (!ka_pin_validate (pin, error) || !ensure_sodium (error))
+    return FALSE;
+
+  if (crypto_pwhash_str_verify (record, pin, strlen (pin)) != 0)
+    {
+      g_set_error (error, KA_PIN_ERROR, KA_PIN_ERROR_WRONG, "wrong PIN");
+      return FALSE;
+    }
+
+  if (needs_rehash != NULL)
+    *needs_rehash = crypto_pwhash_str_needs_rehash (record, KA_PIN_ARGON2_PASSES,
+                                                    KA_PIN_ARGON2_MEMORY) != 0;
   return TRUE;
 }
 
@@ -453,18 +458,17 @@ remaining_us (const Lockout *lockout,
  * ka_pin_set:
  * @store: a writable store
  * @pin: the new PIN (see ka_pin_validate())
- * @iterations: PBKDF2 iterations (0 for %KA_PIN_DEFAULT_ITERATIONS)
  * @error: return location for a #KaPinError or #KaStoreError
  *
- * Stores the salted hash of @pin under the `meta` key %KA_PIN_META_RECORD, replacing any
- * earlier PIN, and clears the lockout. The PIN itself is never written.
+ * Stores the Argon2id record of @pin (ka_pin_hash()) under the `meta` key
+ * %KA_PIN_META_RECORD, replacing any earlier PIN, and clears the lockout. The PIN itself
+ * is never written.
  *
  * Returns: %TRUE on success
  */
 gboolean
 ka_pin_set (KaStore     *store,
             const char  *pin,
-            guint        iterations,
             GError     **error)
 {
   g_autofree char *record = NULL;
@@ -474,7 +478,7 @@ ka_pin_set (KaStore     *store,
   g_return_val_if_fail (KA_IS_STORE (store), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  record = ka_pin_hash (pin, iterations, error);
+  record = ka_pin_hash (pin, error);
   if (record == NULL)
     return FALSE;
 
@@ -483,6 +487,21 @@ ka_pin_set (KaStore     *store,
     return FALSE;
 
   return write_lockout (store, &cleared, error);
+}
+
+/* The migration: after a correct PIN against a record of the earlier scheme (or of older
+ * Argon2id limits), the record is replaced by a fresh one. Called with check_lock held. */
+static gboolean
+upgrade_record (KaStore     *store,
+                const char  *pin,
+                GError     **error)
+{
+  g_autofree char *record = ka_pin_hash (pin, error);
+
+  if (record == NULL || !ka_store_set_meta (store, KA_PIN_META_RECORD, record, error))
+    return FALSE;
+  g_message ("operator PIN record upgraded to Argon2id");
+  return TRUE;
 }
 
 /**
@@ -540,8 +559,9 @@ ka_pin_get_lockout (KaStore *store,
  * locked out, nothing is hashed and even the right PIN is refused. The failure is written
  * to the store *before* the slow hash is computed and cleared only on success, so that
  * killing the process during a check cannot bypass the counter. Blocks for the length of
- * one PBKDF2 derivation (about a quarter of a second): call it from a worker thread in a
- * UI. Checks are serialized within the process.
+ * one Argon2id derivation (a few tenths of a second; twice when a record of the earlier
+ * PBKDF2 scheme is upgraded after the right PIN): call it from a worker thread in a UI.
+ * Checks are serialized within the process.
  *
  * Returns: %TRUE if @pin is right; the wrong-PIN counter is then reset
  */
@@ -556,6 +576,7 @@ ka_pin_check (KaStore     *store,
   g_autofree char *record = NULL;
   g_autoptr(GError) local_error = NULL;
   Lockout lockout, tentative;
+  gboolean needs_rehash = FALSE;
   gint64 left;
 
   g_return_val_if_fail (KA_IS_STORE (store), FALSE);
@@ -608,7 +629,7 @@ ka_pin_check (KaStore     *store,
   if (!write_lockout (store, &tentative, error))
     return FALSE;
 
-  if (!ka_pin_verify_record (record, pin, &local_error))
+  if (!ka_pin_verify_record (record, pin, &needs_rehash, &local_error))
     {
       if (retry_after_us != NULL &&
           g_error_matches (local_error, KA_PIN_ERROR, KA_PIN_ERROR_WRONG))
@@ -618,5 +639,13 @@ ka_pin_check (KaStore     *store,
     }
 
   memset (&lockout, 0, sizeof lockout);
-  return write_lockout (store, &lockout, error);
+  if (!write_lockout (store, &lockout, error))
+    return FALSE;
+
+  /* The PIN was right: a failed upgrade must not lock the operator out; the old record
+   * still verifies, and the next correct PIN tries again. */
+  if (needs_rehash && !upgrade_record (store, pin, &local_error))
+    g_message ("the operator PIN record could not be upgraded: %s", local_error->message);
+
+  return TRUE;
 }

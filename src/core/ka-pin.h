@@ -12,15 +12,21 @@
 
 G_BEGIN_DECLS
 
-/* The kiosk operator PIN (DESIGN.md §10): stored only as a salted PBKDF2-HMAC-SHA256 hash
- * in the store's `meta` table; wrong PINs lock the panel out for exponentially growing
- * times, and the lockout is kept in `meta` too, so a restart does not reset it. */
+/* The kiosk operator PIN (DESIGN.md §10): stored only as a salted Argon2id hash
+ * (libsodium's crypto_pwhash_str()) in the store's `meta` table; records of the earlier
+ * PBKDF2-HMAC-SHA256 scheme still verify and are re-hashed on the next correct PIN. Wrong
+ * PINs lock the panel out for exponentially growing times, and the lockout is kept in
+ * `meta` too, so a restart does not reset it. */
 
 #define KA_PIN_MIN_LENGTH          4
 #define KA_PIN_MAX_LENGTH          32
+/* Argon2id limits: libsodium's crypto_pwhash_OPSLIMIT_INTERACTIVE and
+ * crypto_pwhash_MEMLIMIT_INTERACTIVE (checked at build time in ka-pin.c). */
+#define KA_PIN_ARGON2_PASSES       2
+#define KA_PIN_ARGON2_MEMORY       ((gsize) 64 << 20)   /* bytes */
+/* The earlier scheme, only verified now: `pbkdf2-sha256$ITERATIONS$SALT$HASH`. */
 #define KA_PIN_MIN_ITERATIONS      200000
-#define KA_PIN_DEFAULT_ITERATIONS  300000
-#define KA_PIN_SALT_LENGTH         16        /* bytes, from /dev/urandom */
+#define KA_PIN_SALT_LENGTH         16        /* bytes */
 #define KA_PIN_HASH_LENGTH         32        /* bytes: one SHA-256 block of PBKDF2 output */
 #define KA_PIN_FREE_ATTEMPTS       3         /* wrong PINs allowed before the first lockout */
 #define KA_PIN_LOCKOUT_BASE_SECONDS 30       /* the first lockout; each further one doubles */
@@ -39,7 +45,8 @@ G_BEGIN_DECLS
  * @KA_PIN_ERROR_WRONG: the PIN does not match
  * @KA_PIN_ERROR_LOCKED_OUT: too many wrong PINs; no PIN is checked until the lockout ends
  * @KA_PIN_ERROR_CORRUPT: the stored PIN record cannot be read
- * @KA_PIN_ERROR_RANDOM: no salt could be read from /dev/urandom
+ * @KA_PIN_ERROR_RANDOM: libsodium could not be initialised or could not hash (no
+ *   randomness for the salt, or not enough memory)
  */
 typedef enum
 {
@@ -66,16 +73,15 @@ gboolean ka_pin_equal              (const guint8  *a,
 gboolean ka_pin_validate           (const char    *pin,
                                     GError       **error);
 char    *ka_pin_hash               (const char    *pin,
-                                    guint          iterations,
                                     GError       **error);
 gboolean ka_pin_verify_record      (const char    *record,
                                     const char    *pin,
+                                    gboolean      *needs_rehash,
                                     GError       **error);
 gint64   ka_pin_lockout_seconds    (guint          failures);
 
 gboolean ka_pin_set                (KaStore       *store,
                                     const char    *pin,
-                                    guint          iterations,
                                     GError       **error);
 gboolean ka_pin_is_set             (KaStore       *store);
 gint64   ka_pin_get_lockout        (KaStore       *store,

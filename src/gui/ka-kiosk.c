@@ -802,7 +802,6 @@ pin_checked_cb (GObject      *object,
   KaKiosk *self = KA_KIOSK (object);
   PinCheck *check = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
-  g_autofree char *wait = NULL;
   g_autofree char *text = NULL;
 
   /* g_task_propagate_boolean() does not report cancellation when the check itself had

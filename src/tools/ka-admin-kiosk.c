@@ -191,7 +191,7 @@ kiosk_set_pin (int    argc,
       return 1;
     }
 
-  if (!ka_pin_set (store, pin, KA_PIN_DEFAULT_ITERATIONS, &error))
+  if (!ka_pin_set (store, pin, &error))
     {
       wipe (pin);
       fprintf (stderr, "kai-arena-admin kiosk set-pin: %s\n", error->message);
@@ -199,9 +199,10 @@ kiosk_set_pin (int    argc,
     }
 
   wipe (pin);
-  printf ("Operator PIN stored in %s (PBKDF2-HMAC-SHA256, %u iterations, %d-byte salt); "
+  printf ("Operator PIN stored in %s (Argon2id, %u MiB, %u passes, 16-byte salt); "
           "any lockout is cleared.\n",
-          ka_store_get_path (store), KA_PIN_DEFAULT_ITERATIONS, KA_PIN_SALT_LENGTH);
+          ka_store_get_path (store), (guint) (KA_PIN_ARGON2_MEMORY >> 20),
+          (guint) KA_PIN_ARGON2_PASSES);
   return 0;
 }
 
