@@ -649,14 +649,13 @@ test_vote_flow (void)
       g_assert_cmpstr (ka_battle_get_prompt (ka_session_get_battle (f.session))->prompt_id,
                        !=, prompt_before);
 
-      /* The keyboard focus is on answer A, where reading starts, and on no vote button:
-       * Enter or Space must never cast a vote nobody chose. */
+      /* Nothing has the keyboard focus: not answer A (a focus ring on one side tells A
+       * from B, issue 9) and no vote button (Enter or Space must never cast a vote nobody
+       * chose); nor is there a default widget. test-panes.c checks the rest. */
       vote_a = find_by_action (GTK_WIDGET (f.window), "battle.vote-a");
-      g_assert_true (gtk_root_get_focus (GTK_ROOT (f.window)) != vote_a);
-      g_assert_true (GTK_IS_TEXT_VIEW (gtk_root_get_focus (GTK_ROOT (f.window))));
-      g_assert_cmpstr (ka_response_view_get_label (KA_RESPONSE_VIEW (
-                         gtk_widget_get_ancestor (gtk_root_get_focus (GTK_ROOT (f.window)),
-                                                  KA_TYPE_RESPONSE_VIEW))), ==, "Model A");
+      g_assert_nonnull (vote_a);
+      g_assert_null (gtk_root_get_focus (GTK_ROOT (f.window)));
+      g_assert_null (gtk_window_get_default_widget (GTK_WINDOW (f.window)));
     }
 
   /* Before the fifth vote: nothing from the four reveals is left on screen. */

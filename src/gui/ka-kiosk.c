@@ -425,6 +425,11 @@ start_visitor_cb (gpointer user_data)
 
   g_debug ("Kiosk woken: showing a battle");
 
+  /* The attract screen holds the focus; a GtkStack that loses the focused page hands the
+   * focus on to the new page (here the prompt), a frame later. A battle starts with
+   * nothing focused, so that nothing tells answer A from answer B (issue 9): drop the
+   * focus first. ka_battle_view_focus_default() keeps it that way. */
+  gtk_window_set_focus (GTK_WINDOW (self->window), NULL);
   set_page (self, "visitor");
   /* window.new-session resets the session and shows its first battle; the window has
    * not started one in kiosk mode. */

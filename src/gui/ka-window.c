@@ -161,6 +161,23 @@ ka_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (ka_window_parent_class)->close_request (window);
 }
 
+/* GtkWindow moves the focus to its first focusable widget (the header bar's menu button)
+ * when it is shown with none set. A battle starts with nothing focused, so that nothing
+ * tells answer A from answer B and Enter votes for nobody (ka_battle_view_focus_default()):
+ * undo that for a battle shown with the window. */
+static void
+ka_window_show (GtkWidget *widget)
+{
+  KaWindow *self = KA_WINDOW (widget);
+
+  GTK_WIDGET_CLASS (ka_window_parent_class)->show (widget);
+
+  if (self->session != NULL &&
+      ka_session_get_state (self->session) == KA_SESSION_STATE_VOTING &&
+      g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "battle") == 0)
+    ka_battle_view_focus_default (self->battle_view);
+}
+
 static void
 ka_window_constructed (GObject *object)
 {
@@ -294,6 +311,7 @@ ka_window_class_init (KaWindowClass *klass)
   object_class->set_property = ka_window_set_property;
 
   window_class->close_request = ka_window_close_request;
+  widget_class->show = ka_window_show;
 
   /**
    * KaWindow:session:
