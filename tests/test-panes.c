@@ -629,6 +629,63 @@ test_kiosk (Fixture       *f,
     }
 }
 
+/* A kiosk woken while its pack is still being read (issue 9): the visitor sees "Opening the
+ * Battle Pack…"; when the session arrives the battle starts, unfocused, equal. */
+static void
+test_kiosk_loading (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pack_path = ka_application_find_default_pack ();
+  g_autofree char *tmpdir = g_dir_make_tmp ("ka-test-panes-XXXXXX", &error);
+  g_autofree char *db_path = g_build_filename (tmpdir, "panes.sqlite", NULL);
+  g_autoptr(KaApplication) app = ka_application_new ();
+  g_autoptr(KaSession) session = NULL;
+  Fixture f = { 0 };
+
+  g_application_set_application_id (G_APPLICATION (app), APP_ID ".PanesLoadingTest");
+  g_application_set_flags (G_APPLICATION (app),
+                           G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+
+  f.window = g_object_ref (ka_window_new (GTK_APPLICATION (app), NULL));
+  f.kiosk = ka_kiosk_attach (f.window);
+  gtk_window_present (GTK_WINDOW (f.window));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (f.window));
+  park_pointer ();
+
+  ka_attract_view_wake (ka_kiosk_get_attract_view (f.kiosk));
+  while (g_strcmp0 (ka_kiosk_get_page (f.kiosk), "visitor") != 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (ka_window_get_page (f.window), ==, "loading");
+
+  session = ka_application_create_session_for_mode (pack_path, db_path, "ko", KA_MODE_KIOSK,
+                                                    &error);
+  g_assert_no_error (error);
+  f.session = session;
+  ka_window_set_session (f.window, session);
+  g_assert_cmpint (ka_session_get_state (session), ==, KA_SESSION_STATE_VOTING);
+  g_assert_cmpstr (ka_window_get_page (f.window), ==, "battle");
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (f.window));
+  check_equal_panes (f.window, "kiosk woken while loading");
+
+  gtk_window_destroy (GTK_WINDOW (f.window));
+  g_assert_finalize_object (f.window);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  f.session = NULL;
+  g_assert_finalize_object (g_steal_pointer (&session));
+  g_unlink (db_path);
+  {
+    g_autofree char *wal = g_strconcat (db_path, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (db_path, "-shm", NULL);
+
+    g_unlink (wal);
+    g_unlink (shm);
+  }
+  remove_tree (tmpdir);
+}
+
 /* With nothing focused at the start of a battle: Enter and Space cast nothing, the vote
  * keys vote, and Tab enters the battle at the prompt, then answer A, then answer B;
  * Shift+Tab enters it at the last vote button. */
@@ -691,6 +748,7 @@ main (int   argc,
               fixture_setup, test_citizen, fixture_teardown);
   g_test_add ("/ka/panes/kiosk", Fixture, GINT_TO_POINTER (KA_MODE_KIOSK),
               fixture_setup, test_kiosk, fixture_teardown);
+  g_test_add_func ("/ka/panes/kiosk-loading", test_kiosk_loading);
   g_test_add ("/ka/panes/keys", Fixture, GINT_TO_POINTER (KA_MODE_CITIZEN),
               fixture_setup, test_keys, fixture_teardown);
 

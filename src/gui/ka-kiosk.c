@@ -442,6 +442,22 @@ start_visitor_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The application read the pack on a worker thread (issue 9): a visitor who woke the kiosk
+ * meanwhile saw "Opening the Battle Pack…"; now the battle. */
+static void
+window_session_changed_cb (KaKiosk *self)
+{
+  KaSession *session = get_session (self);
+
+  if (!self->active || session == NULL ||
+      ka_session_get_state (session) != KA_SESSION_STATE_IDLE ||
+      g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "visitor") != 0)
+    return;
+
+  gtk_window_set_focus (GTK_WINDOW (self->window), NULL);
+  gtk_widget_activate_action (GTK_WIDGET (self->window), "window.new-session", NULL);
+}
+
 /* The wake tap or key has been consumed by the attract screen. The battle is built and
  * shown only from a later main-loop callback, after the event has been dispatched, and a
  * short guard then swallows further taps and keys. */
@@ -1370,6 +1386,8 @@ ka_kiosk_constructed (GObject *object)
                                   G_CALLBACK (sync_changed_cb), self);
   g_signal_connect_object (ka_window_get_battle_view (self->window), "notify::sync",
                            G_CALLBACK (window_sync_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->window, "notify::session",
+                           G_CALLBACK (window_session_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_group_set_target (self->sync_signals, get_sync (self));
 
   engage (self);
