@@ -25,6 +25,7 @@
 #include "ka-ballot.h"
 #include "ka-pack.h"
 #include "ka-store.h"
+#include "ka-test-source.h"
 #include "ka-test-support.h"
 
 #define N_VOTES    300
@@ -608,6 +609,148 @@ test_usage_errors (void)
   }
 }
 
+/* `pack build` on sources as organisers will have them (issue 9): over a limit it stops
+ * before reading any answer (no progress line, no file), saying which limit, by how much
+ * and which option to use; a long build reports its progress, a short one does not. */
+static char *
+make_big_source (const char *tmp,
+                 guint       copies,
+                 guint       n_models)
+{
+  g_autofree char *real = ka_test_source_real_dir ();
+  g_autofree char *dir = g_build_filename (tmp, "source", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (real);
+  g_assert_true (ka_test_source_make (real, dir, copies, n_models, &error));
+  g_assert_no_error (error);
+  return g_steal_pointer (&dir);
+}
+
+static guint
+count_lines_with (const char *text,
+                  const char *prefix)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  guint n = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], prefix))
+      n++;
+  return n;
+}
+
+static void
+test_pack_build_limits (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *real = ka_test_source_real_dir ();
+  g_autofree char *tmp = NULL;
+  g_autofree char *source = NULL;
+  g_autofree char *output = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GString) twenty = g_string_new (NULL);
+
+  if (admin_path () == NULL || real == NULL)
+    {
+      g_test_skip ("needs kai-arena-admin and KA_SHARED_DATA/ko_arena_hard");
+      return;
+    }
+  tmp = g_dir_make_tmp ("ka-admin-cli-limits-XXXXXX", &error);
+  g_assert_no_error (error);
+  source = make_big_source (tmp, 28, 72);
+  output = g_build_filename (tmp, "pack.json", NULL);
+
+  {
+    const char * const args[] = { "pack", "build", "--from", "ko-arena-hard", "--source", source,
+                                  "-o", output, NULL };
+
+    g_assert_cmpint (run_admin (args, NULL, &err), ==, 1);
+    g_test_message ("%s", err);
+    g_assert_nonnull (strstr (err, "72 models"));
+    g_assert_nonnull (strstr (err, "limit of 64"));
+    g_assert_nonnull (strstr (err, "--models LIST"));
+    g_assert_nonnull (strstr (err, "nothing was built"));
+    g_assert_cmpuint (count_lines_with (err, "pack build: "), ==, 0);
+    g_assert_false (g_file_test (output, G_FILE_TEST_EXISTS));
+    g_clear_pointer (&err, g_free);
+  }
+
+  {
+    g_autofree char *answers = g_build_filename (source, "model_answer", NULL);
+    g_autoptr(GDir) d = g_dir_open (answers, 0, NULL);
+    const char *name;
+
+    for (guint i = 0; i < 20 && (name = g_dir_read_name (d)) != NULL; i++)
+      g_string_append_printf (twenty, "%s%.*s", i > 0 ? "," : "",
+                              (int) (strlen (name) - strlen (".jsonl")), name);
+  }
+  {
+    const char * const args[] = { "pack", "build", "--from", "ko-arena-hard", "--source", source,
+                                  "--models", twenty->str, "-o", output, NULL };
+
+    g_assert_cmpint (run_admin (args, NULL, &err), ==, 1);
+    g_test_message ("%s", err);
+    g_assert_nonnull (strstr (err, "MB"));
+    g_assert_nonnull (strstr (err, "64 MiB"));
+    g_assert_nonnull (strstr (err, "prompts would fit"));
+    g_assert_nonnull (strstr (err, "--prompts N"));
+    g_assert_nonnull (strstr (err, "--models LIST"));
+    g_assert_cmpuint (count_lines_with (err, "pack build: "), ==, 0);
+    g_assert_false (g_file_test (output, G_FILE_TEST_EXISTS));
+  }
+
+  ka_test_source_remove (tmp);
+}
+
+static void
+test_pack_build_progress (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *real = ka_test_source_real_dir ();
+  g_autofree char *tmp = NULL;
+  g_autofree char *big = NULL;
+  g_autofree char *output = NULL;
+  g_autofree char *err = NULL;
+
+  if (admin_path () == NULL || real == NULL)
+    {
+      g_test_skip ("needs kai-arena-admin and KA_SHARED_DATA/ko_arena_hard");
+      return;
+    }
+  tmp = g_dir_make_tmp ("ka-admin-cli-progress-XXXXXX", &error);
+  g_assert_no_error (error);
+  big = make_big_source (tmp, 5, 6);   /* 500 prompts, a 9 MB pack */
+  output = g_build_filename (tmp, "pack.json", NULL);
+
+  {
+    const char * const args[] = { "pack", "build", "--from", "ko-arena-hard", "--source", big,
+                                  "-o", output, NULL };
+
+    g_assert_cmpint (run_admin (args, NULL, &err), ==, 0);
+    /* Standard error is a pipe here: whole lines, every 5 %, up to 100 %. */
+    g_assert_null (strchr (err, '\r'));
+    g_assert_cmpuint (count_lines_with (err, "pack build: "), >=, 15);
+    g_assert_cmpuint (count_lines_with (err, "pack build: "), <=, 21);
+    g_assert_nonnull (strstr (err, "pack build: 5 % (reading answers)\n"));
+    g_assert_nonnull (strstr (err, "pack build: 85 % (writing the pack)\n"));
+    g_assert_nonnull (strstr (err, "pack build: 100 % (done)\n"));
+    g_assert_true (g_file_test (output, G_FILE_TEST_IS_REGULAR));
+    g_clear_pointer (&err, g_free);
+  }
+
+  /* The real source (a 2 MB pack) is quick: no progress. */
+  {
+    const char * const args[] = { "pack", "build", "--from", "ko-arena-hard", "--source", real,
+                                  "-o", output, NULL };
+
+    g_assert_cmpint (run_admin (args, NULL, &err), ==, 0);
+    g_assert_cmpuint (count_lines_with (err, "pack build: "), ==, 0);
+  }
+
+  ka_test_source_remove (tmp);
+}
+
 static void
 test_pack_verify (void)
 {
@@ -902,6 +1045,8 @@ main (int    argc,
   g_test_add_func ("/ka/admin-cli/missing-database", test_missing_database);
   g_test_add_func ("/ka/admin-cli/usage-errors", test_usage_errors);
   g_test_add_func ("/ka/admin-cli/pack-verify", test_pack_verify);
+  g_test_add_func ("/ka/admin-cli/pack-build-limits", test_pack_build_limits);
+  g_test_add_func ("/ka/admin-cli/pack-build-progress", test_pack_build_progress);
   g_test_add_func ("/ka/admin-cli/tally-server", test_tally_server);
 
   status = g_test_run ();

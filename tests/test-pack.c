@@ -14,6 +14,7 @@
 #include "ka-identity.h"
 #include "ka-pack-builder.h"
 #include "ka-pack.h"
+#include "ka-test-source.h"
 
 /* The shipped sample pack is built with exactly these options (data/packs/NOTICE). */
 #define SAMPLE_PACK_ID    "sample-ko-2026"
@@ -425,6 +426,182 @@ test_build_errors (void)
   options.source = KA_PACK_SOURCE_LOGICKOR;   /* wrong layout for this directory */
   g_assert_null (ka_pack_build (&options, NULL, &error));
   g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Limits and progress (issue 9): packs as organisers will have them. */
+
+typedef struct
+{
+  guint   calls;
+  double  last;
+  gboolean read, wrote;
+} ProgressLog;
+
+static void
+progress_cb (const char *stage,
+             double      fraction,
+             gpointer    user_data)
+{
+  ProgressLog *log = user_data;
+
+  g_assert_cmpfloat (fraction, >=, log->last);
+  g_assert_cmpfloat (fraction, <=, 1.0);
+  log->last = fraction;
+  log->calls++;
+  if (g_str_equal (stage, "reading answers"))
+    log->read = TRUE;
+  if (g_str_equal (stage, "writing the pack"))
+    log->wrote = TRUE;
+}
+
+static char *
+make_source (guint copies,
+             guint n_models)
+{
+  g_autofree char *real = ka_test_source_real_dir ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tmp = NULL;
+  g_autofree char *dir = NULL;
+
+  if (real == NULL)
+    return NULL;
+  tmp = g_dir_make_tmp ("ka-test-pack-limits-XXXXXX", &error);
+  g_assert_no_error (error);
+  dir = g_build_filename (tmp, "source", NULL);
+  g_assert_true (ka_test_source_make (real, dir, copies, n_models, &error));
+  g_assert_no_error (error);
+  return g_steal_pointer (&tmp);
+}
+
+/* 72 models against 64, and 20 models × 2,800 prompts against 64 MiB: refused with the
+ * figures before a single answer is read (the progress callback is never called). */
+static void
+test_build_limits (void)
+{
+  g_autofree char *tmp = make_source (28, 72);
+  g_autofree char *dir = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) twenty = g_ptr_array_new_with_free_func (g_free);
+  KaPackBuildOptions options = { 0 };
+  KaPackBuildEstimate est = { 0 };
+  ProgressLog log = { 0 };
+  g_autoptr(GDir) d = NULL;
+  const char *name;
+
+  if (tmp == NULL)
+    {
+      g_test_skip ("KA_SHARED_DATA/ko_arena_hard is not there");
+      return;
+    }
+  dir = g_build_filename (tmp, "source", NULL);
+
+  options.source = KA_PACK_SOURCE_KO_ARENA_HARD;
+  options.source_dir = dir;
+  options.progress = progress_cb;
+  options.progress_data = &log;
+
+  g_assert_true (ka_pack_build_estimate (&options, &est, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (est.n_models, ==, 72);
+  g_assert_cmpuint (est.n_prompts, ==, 2800);
+  g_assert_cmpuint (est.n_responses, ==, 72 * 2800);
+  g_assert_cmpuint (est.n_bytes, >, 500 * 1000 * 1000);
+  g_assert_cmpuint (est.models_that_fit, <, 12);
+  g_assert_cmpuint (est.models_that_fit, >=, 6);
+
+  g_assert_null (ka_pack_build (&options, NULL, &error));
+  g_assert_error (error, KA_PACK_BUILD_ERROR, KA_PACK_BUILD_ERROR_TOO_MANY_MODELS);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "72 models"));
+  g_assert_nonnull (strstr (error->message, "64"));
+  g_assert_cmpuint (log.calls, ==, 0);
+  g_clear_error (&error);
+
+  /* Twenty of them: within the model limit, far over the size. */
+  {
+    g_autofree char *answers = g_build_filename (dir, "model_answer", NULL);
+
+    d = g_dir_open (answers, 0, NULL);
+  }
+  while ((name = g_dir_read_name (d)) != NULL && twenty->len < 20)
+    g_ptr_array_add (twenty, g_strndup (name, strlen (name) - strlen (".jsonl")));
+  g_ptr_array_add (twenty, NULL);
+  options.models = (const char * const *) twenty->pdata;
+
+  g_assert_true (ka_pack_build_estimate (&options, &est, &error));
+  g_assert_cmpuint (est.n_models, ==, 20);
+  g_assert_cmpuint (est.n_bytes, >, 2 * KA_PACK_MAX_BYTES);
+  g_assert_cmpuint (est.prompts_that_fit, <, 1400);
+  g_assert_cmpuint (est.prompts_that_fit, >, 700);
+
+  g_assert_null (ka_pack_build (&options, NULL, &error));
+  g_assert_error (error, KA_PACK_BUILD_ERROR, KA_PACK_BUILD_ERROR_TOO_LARGE);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "64 MiB"));
+  g_assert_nonnull (strstr (error->message, "2800 prompts × 20 models"));
+  g_assert_cmpuint (log.calls, ==, 0);
+  g_clear_error (&error);
+
+  /* As many prompts as the estimate says fit: built, and under the limit. */
+  {
+    g_autoptr(KaPack) pack = NULL;
+    guint fit = est.prompts_that_fit;
+
+    options.max_prompts = fit;
+    pack = ka_pack_build (&options, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (ka_pack_get_n_prompts (pack), ==, fit);
+    g_assert_cmpuint (g_bytes_get_size (ka_pack_get_bytes (pack)), <=, KA_PACK_MAX_BYTES);
+    g_assert_cmpuint (g_bytes_get_size (ka_pack_get_bytes (pack)), >, KA_PACK_MAX_BYTES / 2);
+    g_assert_true (log.read && log.wrote);
+    g_assert_cmpfloat (log.last, ==, 1.0);
+  }
+
+  ka_test_source_remove (tmp);
+}
+
+/* The estimate against the real size, and the progress of a build from start to end. */
+static void
+test_build_estimate_progress (void)
+{
+  g_autofree char *tmp = make_source (5, 6);
+  g_autofree char *dir = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KaPack) pack = NULL;
+  KaPackBuildOptions options = { 0 };
+  KaPackBuildEstimate est = { 0 };
+  ProgressLog log = { 0 };
+  gsize size;
+
+  if (tmp == NULL)
+    {
+      g_test_skip ("KA_SHARED_DATA/ko_arena_hard is not there");
+      return;
+    }
+  dir = g_build_filename (tmp, "source", NULL);
+  options.source = KA_PACK_SOURCE_KO_ARENA_HARD;
+  options.source_dir = dir;
+  options.progress = progress_cb;
+  options.progress_data = &log;
+
+  g_assert_true (ka_pack_build_estimate (&options, &est, &error));
+  pack = ka_pack_build (&options, NULL, &error);
+  g_assert_no_error (error);
+  size = g_bytes_get_size (ka_pack_get_bytes (pack));
+  g_test_message ("estimated %" G_GUINT64_FORMAT " bytes, built %" G_GSIZE_FORMAT,
+                  est.n_bytes, size);
+  /* An upper estimate, and not by much. */
+  g_assert_cmpuint (est.n_bytes, >=, size);
+  g_assert_cmpuint (est.n_bytes, <=, size + size / 7);
+  g_assert_cmpuint (ka_pack_get_n_prompts (pack), ==, est.n_prompts);
+
+  /* Reported after every answer line: thousands of calls, ending at 1. */
+  g_assert_cmpuint (log.calls, >, 500 * 6);
+  g_assert_true (log.read && log.wrote);
+  g_assert_cmpfloat (log.last, ==, 1.0);
+
+  ka_test_source_remove (tmp);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -1114,6 +1291,8 @@ main (int    argc,
   g_test_add_func ("/ka/pack/to-json", test_to_json);
   g_test_add_func ("/ka/pack/sealed-build", test_sealed_build);
   g_test_add_func ("/ka/pack/build-errors", test_build_errors);
+  g_test_add_func ("/ka/pack/build-limits", test_build_limits);
+  g_test_add_func ("/ka/pack/build-estimate-progress", test_build_estimate_progress);
   g_test_add_func ("/ka/pack/cli", test_cli);
   g_test_add_func ("/ka/pack/nul", test_nul);
 

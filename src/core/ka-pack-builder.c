@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <glib/gstdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,7 @@ typedef struct
   GPtrArray *models;    /* SourceModel*, sorted by key */
   gint64     newest_answer;  /* newest answer time stamp, Unix seconds; 0 unknown */
   gint64     newest_file;    /* newest source file modification time */
+  guint64    question_bytes; /* size of the question file */
 } Source;
 
 static void
@@ -136,10 +138,50 @@ typedef gboolean (*LineFunc) (JsonObject  *obj,
                               gpointer     user_data,
                               GError     **error);
 
+/* How far a build has got (KaPackBuildProgressFunc). Reading the answers is most of the
+ * work, so it is counted in bytes of answer files read: 0 to READ_SHARE; writing the
+ * document takes the pack to WRITE_SHARE, checking it to 1. */
+#define READ_SHARE  0.80
+#define WRITE_SHARE 0.90
+
+typedef struct
+{
+  KaPackBuildProgressFunc func;        /* (nullable) */
+  gpointer                data;
+  guint64                 total_bytes; /* of the answer files to read */
+  guint64                 done_bytes;
+  double                  last;
+} Progress;
+
+static void
+report (Progress   *progress,
+        const char *stage,
+        double      fraction)
+{
+  if (progress == NULL || progress->func == NULL)
+    return;
+  fraction = CLAMP (fraction, progress->last, 1.0);
+  progress->last = fraction;
+  progress->func (stage, fraction, progress->data);
+}
+
+static void
+report_read (Progress *progress,
+             gsize     n_bytes)
+{
+  if (progress == NULL || progress->func == NULL)
+    return;
+  progress->done_bytes += n_bytes;
+  report (progress, "reading answers",
+          progress->total_bytes > 0 ?
+          READ_SHARE * (double) progress->done_bytes / (double) progress->total_bytes : 0.0);
+}
+
 static gboolean
 read_jsonl (const char  *path,
             LineFunc     func,
             gpointer     user_data,
+            Progress    *progress,
             GError     **error)
 {
   g_autofree char *contents = NULL;
@@ -169,6 +211,7 @@ read_jsonl (const char  *path,
       g_autofree char *where = g_strdup_printf ("%s:%u", path, i + 1);
       JsonNode *root;
 
+      report_read (progress, strlen (lines[i]) + 1);
       g_strchomp (lines[i]);
       if (lines[i][0] == '\0')
         continue;
@@ -427,6 +470,16 @@ file_mtime (const char *path)
   return (gint64) st.st_mtime;
 }
 
+static guint64
+file_size (const char *path)
+{
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0 || st.st_size < 0)
+    return 0;
+  return (guint64) st.st_size;
+}
+
 static gboolean
 read_fastchat (Source        *src,
                KaPackSource   kind,
@@ -440,9 +493,10 @@ read_fastchat (Source        *src,
   QuestionCtx qctx = { src, kind, seen };
   const char *name;
 
-  if (!read_jsonl (question_path, fastchat_question_line, &qctx, error))
+  if (!read_jsonl (question_path, fastchat_question_line, &qctx, NULL, error))
     return FALSE;
   src->newest_file = MAX (src->newest_file, file_mtime (question_path));
+  src->question_bytes = file_size (question_path);
 
   if ((d = g_dir_open (answer_dir, 0, error)) == NULL)
     return FALSE;
@@ -467,11 +521,12 @@ read_fastchat (Source        *src,
 static gboolean
 load_fastchat_answers (Source       *src,
                        SourceModel  *model,
+                       Progress     *progress,
                        GError      **error)
 {
   AnswerCtx actx = { src, model };
 
-  if (!read_jsonl (model->path, fastchat_answer_line, &actx, error))
+  if (!read_jsonl (model->path, fastchat_answer_line, &actx, progress, error))
     return FALSE;
   if (model->display_name == NULL)
     model->display_name = g_strdup (model->key);
@@ -544,9 +599,10 @@ read_logickor (Source      *src,
   QuestionCtx qctx = { src, KA_PACK_SOURCE_LOGICKOR, seen };
   const char *org;
 
-  if (!read_jsonl (question_path, logickor_question_line, &qctx, error))
+  if (!read_jsonl (question_path, logickor_question_line, &qctx, NULL, error))
     return FALSE;
   src->newest_file = MAX (src->newest_file, file_mtime (question_path));
+  src->question_bytes = file_size (question_path);
 
   if ((orgs = g_dir_open (evaluated, 0, error)) == NULL)
     return FALSE;
@@ -580,11 +636,12 @@ read_logickor (Source      *src,
 static gboolean
 load_logickor_answers (Source       *src,
                        SourceModel  *model,
+                       Progress     *progress,
                        GError      **error)
 {
   AnswerCtx actx = { src, model };
 
-  if (!read_jsonl (model->path, logickor_answer_line, &actx, error))
+  if (!read_jsonl (model->path, logickor_answer_line, &actx, progress, error))
     return FALSE;
   src->newest_file = MAX (src->newest_file, file_mtime (model->path));
   return TRUE;
@@ -738,6 +795,196 @@ add_note (GPtrArray  *notes,
   va_end (args);
 }
 
+/* Reads the source's prompts and list of models (not their answers) and picks the models
+ * to take, in @chosen. */
+static gboolean
+open_source (const KaPackBuildOptions  *options,
+             Source                    *src,
+             GPtrArray                 *chosen,
+             GError                   **error)
+{
+  if (options->sealed && options->id_secret == NULL)
+    {
+      g_set_error (error, KA_PACK_BUILD_ERROR, KA_PACK_BUILD_ERROR_NO_SECRET,
+                   _("a sealed pack needs a secret for its response IDs; without one anybody "
+                     "could recompute which model wrote which response"));
+      return FALSE;
+    }
+
+  src->prompts = g_ptr_array_new_with_free_func (source_prompt_free);
+  src->models = g_ptr_array_new_with_free_func (source_model_free);
+
+  switch (options->source)
+    {
+    case KA_PACK_SOURCE_KO_ARENA_HARD:
+    case KA_PACK_SOURCE_MT_BENCH:
+      if (!read_fastchat (src, options->source, options->source_dir, error))
+        return FALSE;
+      break;
+    case KA_PACK_SOURCE_LOGICKOR:
+      if (!read_logickor (src, options->source_dir, error))
+        return FALSE;
+      break;
+    default:
+      g_return_val_if_reached (FALSE);
+    }
+
+  if (options->models != NULL && options->models[0] != NULL)
+    {
+      for (guint i = 0; options->models[i] != NULL; i++)
+        {
+          SourceModel *model = find_model (src, options->models[i]);
+
+          if (model == NULL)
+            {
+              g_autofree char *known = list_model_keys (src);
+
+              g_set_error (error, KA_PACK_BUILD_ERROR, KA_PACK_BUILD_ERROR_MODEL,
+                           _("no model \"%s\" in %s (available: %s)"),
+                           options->models[i], options->source_dir, known);
+              return FALSE;
+            }
+          if (!g_ptr_array_find (chosen, model, NULL))
+            g_ptr_array_add (chosen, model);
+        }
+    }
+  else
+    for (guint i = 0; i < src->models->len; i++)
+      g_ptr_array_add (chosen, g_ptr_array_index (src->models, i));
+
+  if (chosen->len < 2)
+    {
+      /* With --models the source may have many more; say how many were chosen. */
+      if (options->models != NULL && options->models[0] != NULL)
+        g_set_error (error, KA_PACK_BUILD_ERROR, KA_PACK_BUILD_ERROR_MODEL,
+                     _("a pack needs at least two models; %u of the %u models in %s "
+                       "selected"),
+                     chosen->len, src->models->len, options->source_dir);
+      else
+        g_set_error (error, KA_PACK_BUILD_ERROR, KA_PACK_BUILD_ERROR_MODEL,
+                     _("a pack needs at least two models; %s has %u"),
+                     options->source_dir, chosen->len);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Sizes without the source's own JSON: what a build adds per response and per prompt
+ * (IDs, member names, indentation), a little more than the answer lines' metadata. */
+static void
+estimate (const KaPackBuildOptions *options,
+          Source                   *src,
+          GPtrArray                *chosen,
+          KaPackBuildEstimate      *est)
+{
+  guint n_source = src->prompts->len;
+  guint64 answer_bytes = 0;
+  double share, per_prompt, per_model;
+
+  for (guint i = 0; i < chosen->len; i++)
+    answer_bytes += file_size (((SourceModel *) g_ptr_array_index (chosen, i))->path);
+
+  est->n_models = chosen->len;
+  est->n_prompts = options->max_prompts > 0 ? MIN (options->max_prompts, n_source) : n_source;
+  est->n_responses = (guint64) est->n_prompts * est->n_models;
+  share = n_source > 0 ? (double) est->n_prompts / n_source : 0.0;
+  est->n_bytes = (guint64) ((double) (answer_bytes + src->question_bytes) * share) + 4096;
+
+  /* Each prompt brings its question and one answer per model; each model one answer per
+   * prompt. 95 % of a limit, as the estimate is only that. */
+  per_prompt = est->n_prompts > 0 ? (double) est->n_bytes / est->n_prompts : 1.0;
+  per_model = est->n_models > 0 ? (double) answer_bytes * share / est->n_models : 1.0;
+  est->prompts_that_fit = (guint) MIN ((double) KA_PACK_MAX_PROMPTS,
+                                       0.95 * KA_PACK_MAX_BYTES / MAX (per_prompt, 1.0));
+  if (est->n_models > 0)
+    est->prompts_that_fit = MIN (est->prompts_that_fit, KA_PACK_MAX_RESPONSES / est->n_models);
+  est->prompts_that_fit = MIN (est->prompts_that_fit, est->n_prompts);
+  est->models_that_fit = (guint) MIN ((double) KA_PACK_MAX_MODELS,
+                                      0.95 * KA_PACK_MAX_BYTES / MAX (per_model, 1.0));
+  if (est->n_prompts > 0)
+    est->models_that_fit = MIN (est->models_that_fit, KA_PACK_MAX_RESPONSES / est->n_prompts);
+  est->models_that_fit = MIN (est->models_that_fit, est->n_models);
+}
+
+/**
+ * ka_pack_build_estimate:
+ * @options: what would be built
+ * @estimate: (out caller-allocates): what the build would make
+ * @error: return location for a #KA_PACK_BUILD_ERROR or a file error
+ *
+ * Works out the size of a pack from the source without building it: reads the prompts and
+ * the list of models, and only the sizes of the answer files. ka_pack_build() refuses with
+ * the same figures before it reads any answer when a limit would be exceeded.
+ *
+ * Returns: %FALSE with @error set if the source cannot be read or the models are wrong
+ */
+gboolean
+ka_pack_build_estimate (const KaPackBuildOptions  *options,
+                        KaPackBuildEstimate       *est,
+                        GError                   **error)
+{
+  g_auto(Source) src = { NULL, NULL, 0, 0, 0 };
+  g_autoptr(GPtrArray) chosen = g_ptr_array_new ();
+
+  g_return_val_if_fail (options != NULL, FALSE);
+  g_return_val_if_fail (options->source_dir != NULL, FALSE);
+  g_return_val_if_fail (est != NULL, FALSE);
+
+  if (!open_source (options, &src, chosen, error))
+    return FALSE;
+  estimate (options, &src, chosen, est);
+  return TRUE;
+}
+
+/* The limits of ka_pack_new_from_bytes() (docs/pack-format.md), checked before the work.
+ * The byte estimate runs about 7 % high, so only an estimate over the limit by more than
+ * that margin is refused here; a pack just over it is refused once built, with exact
+ * figures. */
+static gboolean
+check_limits (const KaPackBuildOptions  *options,
+              const KaPackBuildEstimate *est,
+              GError                   **error)
+{
+  if (est->n_models > KA_PACK_MAX_MODELS)
+    {
+      g_set_error (error, KA_PACK_BUILD_ERROR, KA_PACK_BUILD_ERROR_TOO_MANY_MODELS,
+                   _("%u models chosen from %s, more than the limit of %d per pack"),
+                   est->n_models, options->source_dir, KA_PACK_MAX_MODELS);
+      return FALSE;
+    }
+  if (est->n_prompts > KA_PACK_MAX_PROMPTS)
+    {
+      g_set_error (error, KA_PACK_BUILD_ERROR, KA_PACK_BUILD_ERROR_TOO_LARGE,
+                   _("%u prompts, more than the limit of %d per pack"),
+                   est->n_prompts, KA_PACK_MAX_PROMPTS);
+      return FALSE;
+    }
+  if (est->n_responses > KA_PACK_MAX_RESPONSES)
+    {
+      g_set_error (error, KA_PACK_BUILD_ERROR, KA_PACK_BUILD_ERROR_TOO_LARGE,
+                   _("%u prompts × %u models make up to %" PRIu64 " responses, "
+                     "more than the limit of %d per pack; about %u prompts would fit with "
+                     "these models"),
+                   est->n_prompts, est->n_models, est->n_responses, KA_PACK_MAX_RESPONSES,
+                   est->prompts_that_fit);
+      return FALSE;
+    }
+  if ((double) est->n_bytes > 1.10 * KA_PACK_MAX_BYTES)
+    {
+      g_set_error (error, KA_PACK_BUILD_ERROR, KA_PACK_BUILD_ERROR_TOO_LARGE,
+                   _("the pack would be about %" PRIu64 " MB (%u prompts × %u "
+                     "models, estimated from the source files), more than the limit of "
+                     "%d MiB; about %u prompts would fit with these models, or about %u "
+                     "models with these prompts"),
+                   est->n_bytes / 1000000, est->n_prompts, est->n_models,
+                   KA_PACK_MAX_BYTES / (1024 * 1024), est->prompts_that_fit,
+                   est->models_that_fit);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * ka_pack_build:
  * @options: what to build
@@ -758,6 +1005,12 @@ add_note (GPtrArray  *notes,
  * always gives the same bytes. `identity_terms` are the family names of the chosen models
  * (ka_identity_terms_for_model()) then @options->identity_terms.
  *
+ * Before reading any answer the limits of a pack (%KA_PACK_MAX_MODELS, %KA_PACK_MAX_PROMPTS,
+ * %KA_PACK_MAX_RESPONSES, %KA_PACK_MAX_BYTES) are checked against ka_pack_build_estimate():
+ * a build that would exceed one fails at once with %KA_PACK_BUILD_ERROR_TOO_MANY_MODELS or
+ * %KA_PACK_BUILD_ERROR_TOO_LARGE, saying by how much and how many prompts or models would
+ * fit. @options->progress is told how far the build has got.
+ *
  * The document is validated by ka_pack_new_from_bytes() before it is returned.
  *
  * Returns: (transfer full) (nullable): the loaded pack (its bytes are the document to write),
@@ -768,14 +1021,17 @@ ka_pack_build (const KaPackBuildOptions *options,
                GPtrArray                *notes,
                GError                  **error)
 {
-  g_auto(Source) src = { NULL, NULL, 0, 0 };
+  g_auto(Source) src = { NULL, NULL, 0, 0, 0 };
   g_autoptr(GPtrArray) chosen = g_ptr_array_new ();
+  KaPackBuildEstimate est = { 0 };
+  Progress progress = { options->progress, options->progress_data, 0, 0, 0.0 };
   g_autoptr(GPtrArray) terms = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(JsonBuilder) builder = NULL;
   g_autoptr(JsonGenerator) generator = NULL;
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GHashTable) used_ids = NULL;
   g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(KaPack) pack = NULL;
   g_autoptr(GPtrArray) kept = g_ptr_array_new ();
   g_autofree char *created_at = NULL;
   g_autofree char *text = NULL;
@@ -787,76 +1043,24 @@ ka_pack_build (const KaPackBuildOptions *options,
   g_return_val_if_fail (options->source_dir != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (options->sealed && options->id_secret == NULL)
-    {
-      g_set_error (error, KA_PACK_BUILD_ERROR, KA_PACK_BUILD_ERROR_NO_SECRET,
-                   _("a sealed pack needs a secret for its response IDs; without one anybody "
-                     "could recompute which model wrote which response"));
-      return NULL;
-    }
+  if (!open_source (options, &src, chosen, error))
+    return NULL;
 
-  src.prompts = g_ptr_array_new_with_free_func (source_prompt_free);
-  src.models = g_ptr_array_new_with_free_func (source_model_free);
+  /* Refuse a pack over a limit before the work, not after it (issue 9). */
+  estimate (options, &src, chosen, &est);
+  if (!check_limits (options, &est, error))
+    return NULL;
 
-  switch (options->source)
-    {
-    case KA_PACK_SOURCE_KO_ARENA_HARD:
-    case KA_PACK_SOURCE_MT_BENCH:
-      if (!read_fastchat (&src, options->source, options->source_dir, error))
-        return NULL;
-      break;
-    case KA_PACK_SOURCE_LOGICKOR:
-      if (!read_logickor (&src, options->source_dir, error))
-        return NULL;
-      break;
-    default:
-      g_return_val_if_reached (NULL);
-    }
-
-  if (options->models != NULL && options->models[0] != NULL)
-    {
-      for (guint i = 0; options->models[i] != NULL; i++)
-        {
-          SourceModel *model = find_model (&src, options->models[i]);
-
-          if (model == NULL)
-            {
-              g_autofree char *known = list_model_keys (&src);
-
-              g_set_error (error, KA_PACK_BUILD_ERROR, KA_PACK_BUILD_ERROR_MODEL,
-                           _("no model \"%s\" in %s (available: %s)"),
-                           options->models[i], options->source_dir, known);
-              return NULL;
-            }
-          if (!g_ptr_array_find (chosen, model, NULL))
-            g_ptr_array_add (chosen, model);
-        }
-    }
-  else
-    for (guint i = 0; i < src.models->len; i++)
-      g_ptr_array_add (chosen, g_ptr_array_index (src.models, i));
-
-  if (chosen->len < 2)
-    {
-      /* With --models the source may have many more; say how many were chosen. */
-      if (options->models != NULL && options->models[0] != NULL)
-        g_set_error (error, KA_PACK_BUILD_ERROR, KA_PACK_BUILD_ERROR_MODEL,
-                     _("a pack needs at least two models; %u of the %u models in %s "
-                       "selected"),
-                     chosen->len, src.models->len, options->source_dir);
-      else
-        g_set_error (error, KA_PACK_BUILD_ERROR, KA_PACK_BUILD_ERROR_MODEL,
-                     _("a pack needs at least two models; %s has %u"),
-                     options->source_dir, chosen->len);
-      return NULL;
-    }
+  for (guint i = 0; i < chosen->len; i++)
+    progress.total_bytes += file_size (((SourceModel *) g_ptr_array_index (chosen, i))->path);
+  report (&progress, "reading answers", 0.0);
 
   for (guint i = 0; i < chosen->len; i++)
     {
       SourceModel *model = g_ptr_array_index (chosen, i);
       gboolean ok = options->source == KA_PACK_SOURCE_LOGICKOR ?
-                    load_logickor_answers (&src, model, error) :
-                    load_fastchat_answers (&src, model, error);
+                    load_logickor_answers (&src, model, &progress, error) :
+                    load_fastchat_answers (&src, model, &progress, error);
 
       if (!ok)
         return NULL;
@@ -1049,6 +1253,8 @@ ka_pack_build (const KaPackBuildOptions *options,
           add_string_array (builder, "turns", turns, n_turns);
           json_builder_end_object (builder);
         }
+      report (&progress, "writing the pack",
+              READ_SHARE + (WRITE_SHARE - READ_SHARE) * (p + 1) / kept->len);
     }
   json_builder_end_array (builder);
 
@@ -1064,7 +1270,26 @@ ka_pack_build (const KaPackBuildOptions *options,
   json_generator_set_root (generator, root);
   text = json_generator_to_data (generator, &text_len);
 
+  /* Over the size limit after all (the estimate runs high, so it let this one through):
+   * the exact size, and how many prompts would fit. */
+  if (text_len + 1 > KA_PACK_MAX_BYTES)
+    {
+      guint fit = (guint) (0.95 * KA_PACK_MAX_BYTES / ((double) (text_len + 1) / kept->len));
+
+      g_set_error (error, KA_PACK_BUILD_ERROR, KA_PACK_BUILD_ERROR_TOO_LARGE,
+                   _("the pack is %" PRIu64 " bytes (%u prompts × %u models), more "
+                     "than the limit of %d bytes (%d MiB); about %u prompts would fit with "
+                     "these models"),
+                   (guint64) text_len + 1, kept->len, chosen->len, KA_PACK_MAX_BYTES,
+                   KA_PACK_MAX_BYTES / (1024 * 1024), MIN (fit, kept->len));
+      return NULL;
+    }
+
   /* One trailing newline, as text files have. */
   bytes = g_bytes_new_take (g_strconcat (text, "\n", NULL), text_len + 1);
-  return ka_pack_new_from_bytes (bytes, error);
+  report (&progress, "checking the pack", WRITE_SHARE);
+  pack = ka_pack_new_from_bytes (bytes, error);
+  if (pack != NULL)
+    report (&progress, "done", 1.0);
+  return g_steal_pointer (&pack);
 }

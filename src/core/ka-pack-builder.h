@@ -20,6 +20,11 @@ G_BEGIN_DECLS
  * @KA_PACK_BUILD_ERROR_MODEL: a requested model is not in the source
  * @KA_PACK_BUILD_ERROR_EMPTY: no prompt has answers from two of the chosen models
  * @KA_PACK_BUILD_ERROR_NO_SECRET: a sealed pack was asked for without an ID secret
+ * @KA_PACK_BUILD_ERROR_TOO_MANY_MODELS: more models chosen than a pack may hold
+ *   (%KA_PACK_MAX_MODELS): choose fewer (`--models LIST`)
+ * @KA_PACK_BUILD_ERROR_TOO_LARGE: the pack would exceed %KA_PACK_MAX_BYTES,
+ *   %KA_PACK_MAX_PROMPTS or %KA_PACK_MAX_RESPONSES: take fewer prompts (`--prompts N`) or
+ *   fewer models
  */
 typedef enum
 {
@@ -27,6 +32,8 @@ typedef enum
   KA_PACK_BUILD_ERROR_MODEL,
   KA_PACK_BUILD_ERROR_EMPTY,
   KA_PACK_BUILD_ERROR_NO_SECRET,
+  KA_PACK_BUILD_ERROR_TOO_MANY_MODELS,
+  KA_PACK_BUILD_ERROR_TOO_LARGE,
 } KaPackBuildError;
 
 GQuark ka_pack_build_error_quark (void);
@@ -49,6 +56,19 @@ gboolean    ka_pack_source_from_string (const char   *name,
 const char *ka_pack_source_to_string   (KaPackSource  source);
 
 /**
+ * KaPackBuildProgressFunc:
+ * @stage: what is being done, e.g. "reading answers" (English, for logs)
+ * @fraction: how much of the whole build is done, 0.0–1.0, never decreasing
+ * @user_data: the options' @progress_data
+ *
+ * Called on the building thread as the build goes on: often (after each answer line), so
+ * a caller that prints should only print when the figure it shows changes.
+ */
+typedef void (*KaPackBuildProgressFunc) (const char *stage,
+                                         double      fraction,
+                                         gpointer    user_data);
+
+/**
  * KaPackBuildOptions:
  * @source: the kind of source
  * @source_dir: the source directory
@@ -63,6 +83,8 @@ const char *ka_pack_source_to_string   (KaPackSource  source);
  * @identity_terms: (nullable): more identity terms, after those of the models' families
  * @id_secret: (nullable): key of the HMAC that makes response IDs; required with @sealed
  * @sealed: leave out models and model IDs
+ * @progress: (nullable): told how far the build has got
+ * @progress_data: for @progress
  */
 typedef struct
 {
@@ -78,10 +100,40 @@ typedef struct
   const char * const *identity_terms;
   GBytes             *id_secret;
   gboolean            sealed;
+  KaPackBuildProgressFunc progress;
+  gpointer            progress_data;
 } KaPackBuildOptions;
+
+/**
+ * KaPackBuildEstimate:
+ * @n_models: models chosen
+ * @n_prompts: prompts that would be taken (at most; those without two usable answers are
+ *   skipped later)
+ * @n_responses: responses, at most (@n_prompts × @n_models)
+ * @n_bytes: estimated size of the pack document in bytes, from the sizes of the source
+ *   files and the share of prompts taken (a pack built from ko-arena-hard comes out about
+ *   7 % smaller)
+ * @prompts_that_fit: with these models, about how many prompts fit every limit
+ * @models_that_fit: with these prompts, about how many models fit every limit (at most
+ *   %KA_PACK_MAX_MODELS)
+ *
+ * What a build would make, worked out from the source before reading any answer.
+ */
+typedef struct
+{
+  guint   n_models;
+  guint   n_prompts;
+  guint64 n_responses;
+  guint64 n_bytes;
+  guint   prompts_that_fit;
+  guint   models_that_fit;
+} KaPackBuildEstimate;
 
 KaPack *ka_pack_build            (const KaPackBuildOptions *options,
                                   GPtrArray                *notes,
+                                  GError                  **error);
+gboolean ka_pack_build_estimate  (const KaPackBuildOptions *options,
+                                  KaPackBuildEstimate      *estimate,
                                   GError                  **error);
 char   *ka_pack_build_response_id (GBytes                  *id_secret,
                                    const char              *pack_id,

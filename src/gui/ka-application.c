@@ -255,6 +255,99 @@ ka_application_create_session_for_mode (const char  *pack_path,
   return ka_session_new (store, scheduler, mode, ui_language);
 }
 
+typedef struct
+{
+  char   *pack_path;
+  char   *database_path;
+  char   *ui_language;
+  KaMode  mode;
+} CreateSessionData;
+
+static void
+create_session_data_free (CreateSessionData *data)
+{
+  g_free (data->pack_path);
+  g_free (data->database_path);
+  g_free (data->ui_language);
+  g_free (data);
+}
+
+static void
+create_session_thread (GTask        *task,
+                       gpointer      source_object,
+                       gpointer      task_data,
+                       GCancellable *cancellable)
+{
+  CreateSessionData *data = task_data;
+  g_autoptr(GError) error = NULL;
+  KaSession *session;
+
+  session = ka_application_create_session_for_mode (data->pack_path, data->database_path,
+                                                    data->ui_language, data->mode, &error);
+  if (session == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, session, g_object_unref);
+}
+
+/**
+ * ka_application_create_session_async:
+ * @pack_path: the battle pack to vote on
+ * @database_path: the ballot database (created if missing)
+ * @ui_language: "ko" or "en"
+ * @mode: citizen or kiosk
+ * @cancellable: (nullable): drops the result (the work itself runs to its end)
+ * @callback: called on the calling thread's main context
+ *
+ * ka_application_create_session_for_mode() on a worker thread: reading, validating and
+ * importing a 50 MB pack takes seconds, and the window shows meanwhile (issue 9). The
+ * session's objects are only touched by the worker until @callback runs.
+ */
+void
+ka_application_create_session_async (const char          *pack_path,
+                                     const char          *database_path,
+                                     const char          *ui_language,
+                                     KaMode               mode,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  CreateSessionData *data;
+
+  g_return_if_fail (pack_path != NULL);
+  g_return_if_fail (database_path != NULL);
+  g_return_if_fail (ui_language != NULL);
+
+  data = g_new0 (CreateSessionData, 1);
+  data->pack_path = g_strdup (pack_path);
+  data->database_path = g_strdup (database_path);
+  data->ui_language = g_strdup (ui_language);
+  data->mode = mode;
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ka_application_create_session_async);
+  g_task_set_name (task, "[kai-arena] create session");
+  g_task_set_task_data (task, data, (GDestroyNotify) create_session_data_free);
+  g_task_set_return_on_cancel (task, FALSE);
+  g_task_run_in_thread (task, create_session_thread);
+}
+
+/**
+ * ka_application_create_session_finish:
+ *
+ * Returns: (transfer full): the session in the IDLE state, or %NULL with @error set (the
+ *   messages of ka_application_create_session(), or %G_IO_ERROR_CANCELLED)
+ */
+KaSession *
+ka_application_create_session_finish (GAsyncResult  *result,
+                                      GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /**
  * ka_application_new_settings:
  *
@@ -396,11 +489,44 @@ consent_changed_cb (KaWindow      *window,
   attach_sync (self, window, ka_window_get_session (window), FALSE);
 }
 
+/* The session for a window, made on a worker thread, has arrived (or failed). */
+static void
+session_created_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(KaWindow) window = user_data;
+  g_autoptr(KaSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  KaApplication *self;
+
+  session = ka_application_create_session_finish (result, &error);
+
+  /* Closed while the pack was read: nothing to show it in. */
+  self = KA_APPLICATION (gtk_window_get_application (GTK_WINDOW (window)));
+  if (self == NULL || gtk_widget_in_destruction (GTK_WIDGET (window)))
+    return;
+
+  if (session == NULL)
+    {
+      g_warning ("%s", error->message);
+      ka_window_show_error (window, _("Voting Cannot Start"), error->message);
+      return;
+    }
+
+  ka_window_set_session (window, session);
+  if (ka_window_get_consent_required (window))
+    g_signal_connect_object (window, "notify::consent-required",
+                             G_CALLBACK (consent_changed_cb), self, 0);
+  else
+    attach_sync (self, window, session, ka_session_get_mode (session) == KA_MODE_KIOSK);
+}
+
+/* The window comes at once, with "Opening the Battle Pack…", and the pack is read,
+ * validated and imported on a worker thread: a 40–50 MB pack takes seconds (issue 9). */
 static GtkWindow *
 create_window (KaApplication *self)
 {
-  g_autoptr(KaSession) session = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *pack_path = NULL;
   g_autofree char *database_path = NULL;
   gboolean kiosk = wants_kiosk (self);
@@ -411,26 +537,10 @@ create_window (KaApplication *self)
   database_path = self->database_path != NULL ? g_strdup (self->database_path)
                                               : ka_store_default_path ();
 
-  if (pack_path == NULL)
-    g_set_error (&error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
-                 _("The built-in sample battle pack was not found. "
-                   "Start K-AI Arena with --pack FILE to choose one."));
-  else
-    session = ka_application_create_session_for_mode (pack_path, database_path,
-                                                      ka_application_get_ui_language (),
-                                                      kiosk ? KA_MODE_KIOSK : KA_MODE_CITIZEN,
-                                                      &error);
-
   window = g_object_new (KA_TYPE_WINDOW,
                          "application", self,
-                         "session", session,
                          "consent-required", !kiosk,
                          NULL);
-  if (session != NULL && ka_window_get_consent_required (window))
-    g_signal_connect_object (window, "notify::consent-required",
-                             G_CALLBACK (consent_changed_cb), self, 0);
-  else if (session != NULL)
-    attach_sync (self, window, session, kiosk);
 
   if (kiosk)
     {
@@ -439,11 +549,20 @@ create_window (KaApplication *self)
       ka_kiosk_bind_settings (ka_kiosk_attach (window), settings);
     }
 
-  if (session == NULL)
+  if (pack_path == NULL)
     {
-      g_warning ("%s", error->message);
-      ka_window_show_error (window, _("Voting Cannot Start"), error->message);
+      const char *message = _("The built-in sample battle pack was not found. "
+                              "Start K-AI Arena with --pack FILE to choose one.");
+
+      g_warning ("%s", message);
+      ka_window_show_error (window, _("Voting Cannot Start"), message);
+      return GTK_WINDOW (window);
     }
+
+  ka_application_create_session_async (pack_path, database_path,
+                                       ka_application_get_ui_language (),
+                                       kiosk ? KA_MODE_KIOSK : KA_MODE_CITIZEN,
+                                       NULL, session_created_cb, g_object_ref (window));
 
   return GTK_WINDOW (window);
 }

@@ -29,6 +29,15 @@ KaSession     *ka_application_create_session_for_mode (const char  *pack_path,
                                                    const char  *ui_language,
                                                    KaMode       mode,
                                                    GError     **error);
+void           ka_application_create_session_async  (const char          *pack_path,
+                                                     const char          *database_path,
+                                                     const char          *ui_language,
+                                                     KaMode               mode,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+KaSession     *ka_application_create_session_finish (GAsyncResult        *result,
+                                                     GError             **error);
 GSettings     *ka_application_new_settings        (void);
 KaSync        *ka_application_get_sync            (KaApplication *self);
 

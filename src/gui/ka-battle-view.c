@@ -715,6 +715,29 @@ focus_keeps_keys (KaBattleView *self)
   return GTK_IS_TEXT_VIEW (focus) && gtk_text_view_get_editable (GTK_TEXT_VIEW (focus));
 }
 
+/* Tab or Shift+Tab while nothing in the window has the focus, as at the start of every
+ * battle (ka_battle_view_focus_default()): the focus enters the battle at its first
+ * widget (the prompt, then answer A, answer B and the vote buttons) or, backwards, at its
+ * last. GtkWindow alone would start from the header bar. With a focus anywhere, Tab is
+ * GTK's own. */
+static gboolean
+tab_entered_cb (GtkWidget *widget,
+                GVariant  *args,
+                gpointer   user_data)
+{
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkDirectionType direction = GPOINTER_TO_INT (user_data);
+
+  if (root == NULL || gtk_root_get_focus (root) != NULL || !gtk_widget_is_drawable (widget))
+    return FALSE;
+
+  if (!gtk_widget_child_focus (widget, direction))
+    return FALSE;
+
+  gtk_window_set_focus_visible (GTK_WINDOW (root), TRUE);
+  return TRUE;
+}
+
 /* A vote or "next" key pressed anywhere in the window. Returns %FALSE, so the key goes on
  * to the focused widget, when the action cannot apply now. */
 static gboolean
@@ -828,6 +851,35 @@ ka_battle_view_init (KaBattleView *self)
                                                                                      (gpointer) "battle.next",
                                                                                      NULL)));
   gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  /* Tab with nothing focused (the start of a battle): managed by the window like the vote
+   * keys, in the capture phase so that it comes before GtkWindow's own Tab binding. */
+  {
+    static const struct {
+      guint            keyval;
+      GdkModifierType  mods;
+      GtkDirectionType direction;
+    } tab_keys[] = {
+      { GDK_KEY_Tab, 0, GTK_DIR_TAB_FORWARD },
+      { GDK_KEY_KP_Tab, 0, GTK_DIR_TAB_FORWARD },
+      { GDK_KEY_Tab, GDK_SHIFT_MASK, GTK_DIR_TAB_BACKWARD },
+      { GDK_KEY_KP_Tab, GDK_SHIFT_MASK, GTK_DIR_TAB_BACKWARD },
+      { GDK_KEY_ISO_Left_Tab, GDK_SHIFT_MASK, GTK_DIR_TAB_BACKWARD },
+    };
+
+    controller = gtk_shortcut_controller_new ();
+    gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (controller),
+                                       GTK_SHORTCUT_SCOPE_MANAGED);
+    gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+    for (guint i = 0; i < G_N_ELEMENTS (tab_keys); i++)
+      gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+                                            gtk_shortcut_new (gtk_keyval_trigger_new (tab_keys[i].keyval,
+                                                                                      tab_keys[i].mods),
+                                                              gtk_callback_action_new (tab_entered_cb,
+                                                                                       GINT_TO_POINTER (tab_keys[i].direction),
+                                                                                       NULL)));
+    gtk_widget_add_controller (GTK_WIDGET (self), controller);
+  }
 
   g_object_bind_property (self, "text-scale", self->response_a, "text-scale",
                           G_BINDING_SYNC_CREATE);
@@ -985,16 +1037,33 @@ ka_battle_view_next_battle (KaBattleView  *self,
   return TRUE;
 }
 
-/* Puts the keyboard focus where reading starts: answer A while voting (so Enter or Space
- * never casts a vote nobody chose: no vote button holds the focus by default), "Next battle"
- * after a vote. */
+/**
+ * ka_battle_view_focus_default:
+ *
+ * Puts the keyboard focus where a battle or a result starts. While voting that is
+ * nowhere: the window's focus is unset (gtk_window_set_focus() with %NULL). Focusing
+ * answer A drew a focus ring around A alone, a cue that tells A from B in a blind vote
+ * (DESIGN.md §7, issue 9), and focusing a vote button would let Enter or Space cast a
+ * vote nobody chose. The keys 1–4 still vote from there (the view's window-wide
+ * shortcuts), and Tab enters the battle at the prompt (Shift+Tab at the last vote
+ * button), see tab_entered_cb(). After a vote "Next battle" takes the focus.
+ *
+ * Returns: %TRUE if the focus is where it should be
+ */
 gboolean
 ka_battle_view_focus_default (KaBattleView *self)
 {
+  GtkRoot *root;
+
   g_return_val_if_fail (KA_IS_BATTLE_VIEW (self), FALSE);
 
   if (ka_vote_bar_is_revealed (self->vote_bar))
     return ka_vote_bar_focus_default (self->vote_bar);
 
-  return gtk_widget_grab_focus (GTK_WIDGET (ka_response_view_get_text_view (self->response_a)));
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  if (root == NULL)
+    return FALSE;
+
+  gtk_root_set_focus (root, NULL);
+  return TRUE;
 }

@@ -425,6 +425,11 @@ start_visitor_cb (gpointer user_data)
 
   g_debug ("Kiosk woken: showing a battle");
 
+  /* The attract screen holds the focus; a GtkStack that loses the focused page hands the
+   * focus on to the new page (here the prompt), a frame later. A battle starts with
+   * nothing focused, so that nothing tells answer A from answer B (issue 9): drop the
+   * focus first. ka_battle_view_focus_default() keeps it that way. */
+  gtk_window_set_focus (GTK_WINDOW (self->window), NULL);
   set_page (self, "visitor");
   /* window.new-session resets the session and shows its first battle; the window has
    * not started one in kiosk mode. */
@@ -435,6 +440,22 @@ start_visitor_cb (gpointer user_data)
   start_idle_timer (self);
 
   return G_SOURCE_REMOVE;
+}
+
+/* The application read the pack on a worker thread (issue 9): a visitor who woke the kiosk
+ * meanwhile saw "Opening the Battle Pack…"; now the battle. */
+static void
+window_session_changed_cb (KaKiosk *self)
+{
+  KaSession *session = get_session (self);
+
+  if (!self->active || session == NULL ||
+      ka_session_get_state (session) != KA_SESSION_STATE_IDLE ||
+      g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "visitor") != 0)
+    return;
+
+  gtk_window_set_focus (GTK_WINDOW (self->window), NULL);
+  gtk_widget_activate_action (GTK_WIDGET (self->window), "window.new-session", NULL);
 }
 
 /* The wake tap or key has been consumed by the attract screen. The battle is built and
@@ -1364,6 +1385,8 @@ ka_kiosk_constructed (GObject *object)
                                   G_CALLBACK (sync_changed_cb), self);
   g_signal_connect_object (ka_window_get_battle_view (self->window), "notify::sync",
                            G_CALLBACK (window_sync_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->window, "notify::session",
+                           G_CALLBACK (window_session_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_group_set_target (self->sync_signals, get_sync (self));
 
   engage (self);

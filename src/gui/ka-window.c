@@ -26,6 +26,7 @@ struct _KaWindow
   GtkStack             *stack;
   KaBattleView         *battle_view;
   AdwStatusPage        *error_page;
+  GtkSpinner           *loading_spinner;
   AdwStatusPage        *done_page;
   GtkButton            *new_session_button;
   KaSyncIndicator      *sync_indicator;   /* its "sync" is bound to the battle view's */
@@ -33,6 +34,7 @@ struct _KaWindow
 
   /* TRUE until a citizen agrees to the privacy notice: no battle starts before that */
   gboolean              consent_required;
+  gboolean              constructed;     /* past constructed(): "session" is set with setup */
 
   /* owned */
   KaSession            *session;     /* (nullable): NULL when the app could not start */
@@ -161,33 +163,30 @@ ka_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (ka_window_parent_class)->close_request (window);
 }
 
+/* GtkWindow moves the focus to its first focusable widget (the header bar's menu button)
+ * when it is shown with none set. A battle starts with nothing focused, so that nothing
+ * tells answer A from answer B and Enter votes for nobody (ka_battle_view_focus_default()):
+ * undo that for a battle shown with the window. */
 static void
-ka_window_constructed (GObject *object)
+ka_window_show (GtkWidget *widget)
 {
-  KaWindow *self = KA_WINDOW (object);
+  KaWindow *self = KA_WINDOW (widget);
 
-  G_OBJECT_CLASS (ka_window_parent_class)->constructed (object);
+  GTK_WIDGET_CLASS (ka_window_parent_class)->show (widget);
 
-  self->settings = ka_application_new_settings ();
-  if (self->settings != NULL)
-    {
-      gtk_window_set_default_size (GTK_WINDOW (self),
-                                   g_settings_get_int (self->settings, "window-width"),
-                                   g_settings_get_int (self->settings, "window-height"));
-      if (g_settings_get_boolean (self->settings, "window-maximized"))
-        gtk_window_maximize (GTK_WINDOW (self));
+  if (self->session != NULL &&
+      ka_session_get_state (self->session) == KA_SESSION_STATE_VOTING &&
+      g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "battle") == 0)
+    ka_battle_view_focus_default (self->battle_view);
+}
 
-      g_settings_bind (self->settings, "text-scale",
-                       self->battle_view, "text-scale",
-                       G_SETTINGS_BIND_GET);
-    }
-
-  if (self->session == NULL)
-    {
-      gtk_widget_action_set_enabled (GTK_WIDGET (self), "window.new-session", FALSE);
-      gtk_stack_set_visible_child_name (self->stack, "error");
-      return;
-    }
+/* Shows the session: the privacy notice on a citizen device's first run, a battle, or (in
+ * a kiosk) nothing until the attract screen wakes. */
+static void
+setup_session (KaWindow *self)
+{
+  gtk_spinner_stop (self->loading_spinner);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "window.new-session", TRUE);
 
   g_signal_connect_object (self->session, "notify::state",
                            G_CALLBACK (session_changed_cb), self, G_CONNECT_SWAPPED);
@@ -220,6 +219,40 @@ ka_window_constructed (GObject *object)
     start_battle (self);
   else
     update_page (self);
+}
+
+static void
+ka_window_constructed (GObject *object)
+{
+  KaWindow *self = KA_WINDOW (object);
+
+  G_OBJECT_CLASS (ka_window_parent_class)->constructed (object);
+  self->constructed = TRUE;
+
+  self->settings = ka_application_new_settings ();
+  if (self->settings != NULL)
+    {
+      gtk_window_set_default_size (GTK_WINDOW (self),
+                                   g_settings_get_int (self->settings, "window-width"),
+                                   g_settings_get_int (self->settings, "window-height"));
+      if (g_settings_get_boolean (self->settings, "window-maximized"))
+        gtk_window_maximize (GTK_WINDOW (self));
+
+      g_settings_bind (self->settings, "text-scale",
+                       self->battle_view, "text-scale",
+                       G_SETTINGS_BIND_GET);
+    }
+
+  /* No session yet: the application is reading the pack on a worker thread and gives it
+   * with ka_window_set_session(), or shows an error (ka_window_show_error()). */
+  if (self->session == NULL)
+    {
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "window.new-session", FALSE);
+      gtk_stack_set_visible_child_name (self->stack, "loading");
+      return;
+    }
+
+  setup_session (self);
 }
 
 static void
@@ -269,7 +302,10 @@ ka_window_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_SESSION:
-      self->session = g_value_dup_object (value);
+      if (!self->constructed)
+        self->session = g_value_dup_object (value);
+      else if (g_value_get_object (value) != NULL)
+        ka_window_set_session (self, g_value_get_object (value));
       break;
 
     case PROP_CONSENT_REQUIRED:
@@ -294,17 +330,21 @@ ka_window_class_init (KaWindowClass *klass)
   object_class->set_property = ka_window_set_property;
 
   window_class->close_request = ka_window_close_request;
+  widget_class->show = ka_window_show;
 
   /**
    * KaWindow:session:
    *
-   * The voting session shown, or %NULL when K-AI Arena could not start (the window then
-   * shows the error given to ka_window_show_error()).
+   * The voting session shown, or %NULL while the pack is still being read (the window
+   * shows its "loading" page) or when K-AI Arena could not start (the error given to
+   * ka_window_show_error()). Set at construction or once with ka_window_set_session();
+   * notified then.
    */
   properties[PROP_SESSION] =
     g_param_spec_object ("session", NULL, NULL,
                          KA_TYPE_SESSION,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY |
+                         G_PARAM_STATIC_STRINGS);
 
   /**
    * KaWindow:consent-required:
@@ -333,6 +373,7 @@ ka_window_class_init (KaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KaWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, KaWindow, battle_view);
   gtk_widget_class_bind_template_child (widget_class, KaWindow, error_page);
+  gtk_widget_class_bind_template_child (widget_class, KaWindow, loading_spinner);
   gtk_widget_class_bind_template_child (widget_class, KaWindow, done_page);
   gtk_widget_class_bind_template_child (widget_class, KaWindow, new_session_button);
   gtk_widget_class_bind_template_child (widget_class, KaWindow, sync_indicator);
@@ -379,6 +420,30 @@ ka_window_get_session (KaWindow *self)
   return self->session;
 }
 
+/**
+ * ka_window_set_session:
+ * @session: the session the application made on a worker thread
+ *
+ * Gives a window built without a session (showing "Opening the Battle Pack…") its session
+ * and shows it, as if it had been there at construction. Only once: a window's session
+ * never changes.
+ */
+void
+ka_window_set_session (KaWindow  *self,
+                       KaSession *session)
+{
+  g_return_if_fail (KA_IS_WINDOW (self));
+  g_return_if_fail (KA_IS_SESSION (session));
+
+  if (self->session == session)
+    return;
+  g_return_if_fail (self->session == NULL);
+
+  self->session = g_object_ref (session);
+  setup_session (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+}
+
 KaBattleView *
 ka_window_get_battle_view (KaWindow *self)
 {
@@ -420,7 +485,8 @@ ka_window_get_sync_indicator (KaWindow *self)
   return self->sync_indicator;
 }
 
-/* Returns: "battle", "error", "done" or "privacy" (the first-run notice). */
+/* Returns: "battle", "error", "done", "privacy" (the first-run notice) or "loading" (the
+ * pack is being read). */
 const char *
 ka_window_get_page (KaWindow *self)
 {
@@ -451,6 +517,7 @@ ka_window_show_error (KaWindow   *self,
   if (description != NULL)
     escaped = g_markup_escape_text (description, -1);
 
+  gtk_spinner_stop (self->loading_spinner);
   adw_status_page_set_title (self->error_page, title);
   adw_status_page_set_description (self->error_page, escaped);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "window.new-session", FALSE);

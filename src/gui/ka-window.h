@@ -21,6 +21,8 @@ G_DECLARE_FINAL_TYPE (KaWindow, ka_window, KA, WINDOW, AdwApplicationWindow)
 KaWindow     *ka_window_new             (GtkApplication *application,
                                          KaSession      *session);
 KaSession    *ka_window_get_session     (KaWindow       *self);
+void          ka_window_set_session     (KaWindow       *self,
+                                         KaSession      *session);
 KaBattleView *ka_window_get_battle_view (KaWindow       *self);
 const char   *ka_window_get_page        (KaWindow       *self);
 gboolean      ka_window_get_consent_required (KaWindow  *self);

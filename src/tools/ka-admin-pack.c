@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ka-admin.h"
 #include "ka-identity.h"
@@ -79,6 +80,50 @@ report_flagged (KaPack *pack,
   return flagged;
 }
 
+/* Builds whose pack is estimated at this size or more report their progress: they take
+ * seconds (a 50 MB pack about ten). */
+#define PROGRESS_MIN_BYTES (8 * 1000 * 1000)
+
+/* Progress on standard error: one line every 5 % (a log, a CI job), or one line rewritten
+ * in place when standard error is a terminal. */
+typedef struct
+{
+  gboolean tty;
+  int      shown;   /* the last percentage shown; -1 none */
+} ProgressPrinter;
+
+static void
+print_progress (const char *stage,
+                double      fraction,
+                gpointer    user_data)
+{
+  ProgressPrinter *printer = user_data;
+  int percent = (int) (fraction * 100.0 + 0.0001);
+
+  if (!printer->tty)
+    percent = percent / 5 * 5;
+  if (percent <= printer->shown)
+    return;
+  printer->shown = percent;
+
+  if (printer->tty)
+    fprintf (stderr, "\rpack build: %3d %% %-20s%s", percent, stage, percent >= 100 ? "\n" : "");
+  else
+    fprintf (stderr, "pack build: %d %% (%s)\n", percent, stage);
+  fflush (stderr);
+}
+
+/* What to do about a limit, in the options of this command. */
+static const char *
+limit_hint (const GError *error)
+{
+  if (g_error_matches (error, KA_PACK_BUILD_ERROR, KA_PACK_BUILD_ERROR_TOO_MANY_MODELS))
+    return "choose the models to take with --models LIST (comma-separated)";
+  if (g_error_matches (error, KA_PACK_BUILD_ERROR, KA_PACK_BUILD_ERROR_TOO_LARGE))
+    return "take fewer prompts with --prompts N, or fewer models with --models LIST";
+  return NULL;
+}
+
 static int
 pack_build (int    argc,
             char **argv)
@@ -130,6 +175,8 @@ pack_build (int    argc,
   g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(KaPack) pack = NULL;
   KaPackBuildOptions options = { 0 };
+  KaPackBuildEstimate estimate = { 0 };
+  ProgressPrinter printer = { FALSE, -1 };
   GBytes *bytes;
   guint flagged;
 
@@ -204,12 +251,28 @@ pack_build (int    argc,
   options.id_secret = secret;
   options.sealed = sealed;
 
+  /* A long build says how far it has got; the limits are checked by ka_pack_build()
+   * itself before any answer is read. */
+  if (ka_pack_build_estimate (&options, &estimate, NULL) &&
+      estimate.n_bytes >= PROGRESS_MIN_BYTES)
+    {
+      printer.tty = isatty (fileno (stderr));
+      options.progress = print_progress;
+      options.progress_data = &printer;
+    }
+
   pack = ka_pack_build (&options, notes, &error);
+  if (printer.tty && printer.shown >= 0 && printer.shown < 100)
+    fputc ('\n', stderr);
   for (guint i = 0; i < notes->len; i++)
     fprintf (stderr, "note: %s\n", (const char *) g_ptr_array_index (notes, i));
   if (pack == NULL)
     {
+      const char *hint = limit_hint (error);
+
       fprintf (stderr, "kai-arena-admin pack build: %s\n", error->message);
+      if (hint != NULL)
+        fprintf (stderr, "kai-arena-admin pack build: nothing was built; %s\n", hint);
       return EXIT_FAILED;
     }
 
