@@ -71,5 +71,10 @@ double        _ka_export_tstamp_of         (const KaBallot  *b);
 char         *_ka_export_tally_csv_text    (GBytes          *fastchat,
                                             const KaRatingOptions *options,
                                             GError         **error);
+char         *_ka_export_tally_csv_from_log (KaVoteLog      *log,
+                                            const KaRatingOptions *options,
+                                            GError         **error);
+gboolean      _ka_export_ballot_hash_ok    (const KaBallot  *b,
+                                            GString         *scratch);
 
 G_END_DECLS

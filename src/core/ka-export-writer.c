@@ -2,6 +2,13 @@
  *
  * Copyright 2026 The K-AI Arena authors
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One pass over the ballots in chain order (device, then seq): each ballot goes straight
+ * to the three files (written through a buffer to a temporary name, hashed as written,
+ * renamed when complete), to the vote log of tally.csv, and to its device's running
+ * chain check. Nothing per ballot is kept but the vote (16 bytes in KaVoteLog), so memory
+ * does not grow with the count; no JSON tree is built per ballot (ka-json-writer.c writes
+ * the bytes JsonGenerator would).
  */
 
 #define G_LOG_DOMAIN "ka-export"
@@ -9,11 +16,18 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ka-export.h"
+#include "ka-ballot-cursor.h"
 #include "ka-export-private.h"
+#include "ka-json-writer.h"
 
 const char * const _ka_export_csv_columns[] = {
   "ballot_id", "device_id", "session_id", "seq", "pack_id", "prompt_id", "category",
@@ -128,15 +142,6 @@ write_file (const char  *dir,
   return TRUE;
 }
 
-static char *
-node_to_compact (JsonNode *node)
-{
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-
-  json_generator_set_root (gen, node);
-  return json_generator_to_data (gen, NULL);
-}
-
 double
 _ka_export_tstamp_of (const KaBallot *b)
 {
@@ -145,67 +150,15 @@ _ka_export_tstamp_of (const KaBallot *b)
   return us == G_MININT64 ? 0.0 : (double) us / G_USEC_PER_SEC;
 }
 
-/* One FastChat battle for a revealed ballot. */
-static JsonNode *
-fastchat_battle (const KaBallot *b,
-                 KaPack         *pack,
-                 const char     *model_a,
-                 const char     *model_b,
-                 const char     *category,
-                 guint           n_turns)
-{
-  g_autoptr(JsonBuilder) j = json_builder_new ();
-  g_autofree char *judge = g_strdup_printf ("arena_user_%s", b->device_id);
-
-  json_builder_begin_object (j);
-  json_builder_set_member_name (j, "question_id");
-  json_builder_add_string_value (j, b->prompt_id);
-  json_builder_set_member_name (j, "model_a");
-  json_builder_add_string_value (j, model_a);
-  json_builder_set_member_name (j, "model_b");
-  json_builder_add_string_value (j, model_b);
-  json_builder_set_member_name (j, "winner");
-  json_builder_add_string_value (j, ka_export_winner_to_fastchat (b->winner));
-  json_builder_set_member_name (j, "judge");
-  json_builder_add_string_value (j, judge);
-  json_builder_set_member_name (j, "turn");
-  json_builder_add_int_value (j, n_turns);
-  json_builder_set_member_name (j, "anony");
-  json_builder_add_boolean_value (j, TRUE);
-  json_builder_set_member_name (j, "language");
-  json_builder_add_string_value (j, language_name (ka_pack_get_language (pack)));
-  json_builder_set_member_name (j, "tstamp");
-  json_builder_add_double_value (j, _ka_export_tstamp_of (b));
-  /* Our extensions: enough to join back to ballots.jsonl and to filter. */
-  json_builder_set_member_name (j, "ballot_id");
-  json_builder_add_string_value (j, b->ballot_id);
-  json_builder_set_member_name (j, "pack_id");
-  json_builder_add_string_value (j, b->pack_id);
-  json_builder_set_member_name (j, "category");
-  if (category != NULL)
-    json_builder_add_string_value (j, category);
-  else
-    json_builder_add_null_value (j);
-  json_builder_set_member_name (j, "mode");
-  json_builder_add_string_value (j, ka_mode_to_string (b->mode));
-  json_builder_set_member_name (j, "decision_ms");
-  json_builder_add_int_value (j, b->decision_ms);
-  json_builder_end_object (j);
-  return json_builder_get_root (j);
-}
-
 char *
-_ka_export_tally_csv_text (GBytes                *fastchat,
-                           const KaRatingOptions *options,
-                           GError               **error)
+_ka_export_tally_csv_from_log (KaVoteLog             *log,
+                               const KaRatingOptions *options,
+                               GError               **error)
 {
-  g_autoptr(KaVoteLog) log = ka_vote_log_new ();
   g_autoptr(KaRatingResult) result = NULL;
   g_autofree char *csv = NULL;
   GError *local = NULL;
 
-  if (!ka_export_load_fastchat (log, fastchat, error))
-    return NULL;
   if (ka_vote_log_get_n_votes (log) == 0)
     return g_strdup (UTF8_BOM "rank,model,rating,ci_lower,ci_upper,battles,win_rate\n");
   result = ka_rating_tally (log, NULL, options, NULL, &local);
@@ -223,6 +176,783 @@ _ka_export_tally_csv_text (GBytes                *fastchat,
   return g_strconcat (UTF8_BOM, csv, NULL);
 }
 
+char *
+_ka_export_tally_csv_text (GBytes                *fastchat,
+                           const KaRatingOptions *options,
+                           GError               **error)
+{
+  g_autoptr(KaVoteLog) log = ka_vote_log_new ();
+
+  if (!ka_export_load_fastchat (log, fastchat, error))
+    return NULL;
+  return _ka_export_tally_csv_from_log (log, options, error);
+}
+
+/* The canonical JSON of docs/ballots.md without `hash` (ka_ballot_canonical_json()),
+ * written for the fixed members of a ballot: members in byte order of their names. */
+static void
+canonical_string (GString    *out,
+                  const char *str)
+{
+  const guchar *run, *p;
+
+  if (str == NULL)
+    {
+      g_string_append_len (out, "null", 4);
+      return;
+    }
+  g_string_append_c (out, '"');
+  run = (const guchar *) str;
+  for (p = run; *p != '\0'; p++)
+    {
+      if (G_LIKELY (*p >= 0x20 && *p != '"' && *p != '\\'))
+        continue;
+      g_string_append_len (out, (const char *) run, p - run);
+      run = p + 1;
+      if (*p == '"')
+        g_string_append_len (out, "\\\"", 2);
+      else if (*p == '\\')
+        g_string_append_len (out, "\\\\", 2);
+      else
+        g_string_append_printf (out, "\\u%04x", *p);
+    }
+  g_string_append_len (out, (const char *) run, p - run);
+  g_string_append_c (out, '"');
+}
+
+gboolean
+_ka_export_ballot_hash_ok (const KaBallot *b,
+                           GString        *scratch)
+{
+  g_autoptr(GChecksum) sha = NULL;
+  const char *hex;
+
+  if (b->hash == NULL)
+    return FALSE;
+
+  g_string_truncate (scratch, 0);
+  g_string_append (scratch, "{\"ballot_id\":");
+  canonical_string (scratch, b->ballot_id);
+  g_string_append (scratch, ",\"decision_ms\":");
+  ka_json_append_int (scratch, b->decision_ms);
+  g_string_append (scratch, ",\"device_id\":");
+  canonical_string (scratch, b->device_id);
+  g_string_append (scratch, ",\"identity_flag\":");
+  g_string_append (scratch, b->identity_flag ? "true" : "false");
+  g_string_append (scratch, ",\"mode\":");
+  canonical_string (scratch, ka_mode_to_string (b->mode));
+  g_string_append (scratch, ",\"pack_id\":");
+  canonical_string (scratch, b->pack_id);
+  g_string_append (scratch, ",\"prev_hash\":");
+  canonical_string (scratch, b->prev_hash);
+  g_string_append (scratch, ",\"prompt_id\":");
+  canonical_string (scratch, b->prompt_id);
+  g_string_append (scratch, ",\"response_a\":");
+  canonical_string (scratch, b->response_a);
+  g_string_append (scratch, ",\"response_b\":");
+  canonical_string (scratch, b->response_b);
+  g_string_append (scratch, ",\"seq\":");
+  ka_json_append_int (scratch, b->seq);
+  g_string_append (scratch, ",\"session_id\":");
+  canonical_string (scratch, b->session_id);
+  g_string_append (scratch, ",\"shown_at\":");
+  canonical_string (scratch, b->shown_at);
+  g_string_append (scratch, ",\"ui_language\":");
+  canonical_string (scratch, b->ui_language);
+  g_string_append (scratch, ",\"voted_at\":");
+  canonical_string (scratch, b->voted_at);
+  g_string_append (scratch, ",\"winner\":");
+  canonical_string (scratch, ka_winner_to_string (b->winner));
+  g_string_append_c (scratch, '}');
+
+  sha = g_checksum_new (G_CHECKSUM_SHA256);
+  g_checksum_update (sha, (const guchar *) scratch->str, scratch->len);
+  hex = g_checksum_get_string (sha);
+  return strcmp (hex, b->hash) == 0;
+}
+
+/* ballots.csv: one field, quoted when it holds a comma, a quote or a line break. */
+static void
+csv_field (GString    *out,
+           const char *s)
+{
+  if (s != NULL)
+    csv_append (out, s);
+  g_string_append_c (out, ',');
+}
+
+static void
+csv_int_field (GString *out,
+               gint64   value)
+{
+  ka_json_append_int (out, value);
+  g_string_append_c (out, ',');
+}
+
+/* One output file: written through a buffer to a temporary name in the export directory,
+ * hashed as it is written, flushed to disk and renamed when complete. */
+typedef struct
+{
+  const char *name;
+  char       *tmp_path;
+  FILE       *file;
+  GChecksum  *sha;
+  guint64     bytes;
+} OutFile;
+
+#define OUT_BUFFER_BYTES (1 << 20)
+
+static gboolean
+io_failed (const char  *path,
+           int          saved,
+           GError     **error)
+{
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+               _("Cannot write “%s”: %s"), path, g_strerror (saved));
+  return FALSE;
+}
+
+static gboolean
+out_open (OutFile     *o,
+          const char  *dir,
+          const char  *name,
+          GError     **error)
+{
+  g_autofree char *template = g_strdup_printf (".%s.XXXXXX", name);
+  int fd;
+
+  o->name = name;
+  o->tmp_path = g_build_filename (dir, template, NULL);
+  fd = g_mkstemp_full (o->tmp_path, O_WRONLY, 0644);
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_clear_pointer (&o->tmp_path, g_free);
+      return io_failed (name, saved, error);
+    }
+  o->file = fdopen (fd, "wb");
+  if (o->file == NULL)
+    {
+      int saved = errno;
+
+      close (fd);
+      return io_failed (name, saved, error);
+    }
+  setvbuf (o->file, NULL, _IOFBF, OUT_BUFFER_BYTES);
+  o->sha = g_checksum_new (G_CHECKSUM_SHA256);
+  o->bytes = 0;
+  return TRUE;
+}
+
+static gboolean
+out_write (OutFile     *o,
+           const char  *data,
+           gsize        len,
+           GError     **error)
+{
+  if (len > 0 && fwrite (data, 1, len, o->file) != len)
+    return io_failed (o->name, errno, error);
+  g_checksum_update (o->sha, (const guchar *) data, len);
+  o->bytes += len;
+  return TRUE;
+}
+
+static void
+add_file_entry (JsonBuilder *files,
+                const char  *name,
+                const char  *sha,
+                guint64      bytes)
+{
+  json_builder_begin_object (files);
+  json_builder_set_member_name (files, "name");
+  json_builder_add_string_value (files, name);
+  json_builder_set_member_name (files, "sha256");
+  json_builder_add_string_value (files, sha);
+  json_builder_set_member_name (files, "bytes");
+  json_builder_add_int_value (files, (gint64) bytes);
+  json_builder_end_object (files);
+}
+
+/* Flushes to disk (as G_FILE_SET_CONTENTS_CONSISTENT did) and takes the final name. */
+static gboolean
+out_commit (OutFile      *o,
+            const char   *dir,
+            JsonBuilder  *files,
+            GError      **error)
+{
+  g_autofree char *path = g_build_filename (dir, o->name, NULL);
+  FILE *file = g_steal_pointer (&o->file);
+
+  if (fflush (file) != 0 || fsync (fileno (file)) != 0)
+    {
+      int saved = errno;
+
+      fclose (file);
+      return io_failed (o->name, saved, error);
+    }
+  if (fclose (file) != 0)
+    return io_failed (o->name, errno, error);
+  if (g_rename (o->tmp_path, path) != 0)
+    return io_failed (o->name, errno, error);
+  g_clear_pointer (&o->tmp_path, g_free);
+  add_file_entry (files, o->name, g_checksum_get_string (o->sha), o->bytes);
+  return TRUE;
+}
+
+static void
+out_clear (OutFile *o)
+{
+  if (o->file != NULL)
+    fclose (g_steal_pointer (&o->file));
+  if (o->tmp_path != NULL)
+    g_unlink (o->tmp_path);
+  g_clear_pointer (&o->tmp_path, g_free);
+  g_clear_pointer (&o->sha, g_checksum_free);
+}
+
+/* Where the ballots come from, in (device, seq) order. */
+typedef gboolean (*NextFunc) (gpointer         source,
+                              const KaBallot **ballot,
+                              GError         **error);
+/* One device's whole chain, for ka_ballot_chain_verify()'s message on a broken chain. */
+typedef GPtrArray *(*ChainFunc) (gpointer     source,
+                                 const char  *device_id,
+                                 GError     **error);
+
+typedef struct
+{
+  GPtrArray       *packs;
+  const char      *dir;
+  OutFile          csv;
+  OutFile          jsonl;
+  OutFile          fastchat;
+  GString         *line;
+  GString         *scratch;
+  KaVoteLog       *log;
+  JsonBuilder     *excluded;
+  JsonBuilder     *devices;
+  guint            n_ballots;
+  guint            n_battles;
+
+  /* the device being written: its running chain check (ka_ballot_chain_verify()) */
+  char            *device_id;
+  gint64           count;
+  char             last_hash[65];
+  gboolean         chain_ok;
+} Writer;
+
+static void
+writer_clear (Writer *w)
+{
+  out_clear (&w->csv);
+  out_clear (&w->jsonl);
+  out_clear (&w->fastchat);
+  if (w->line != NULL)
+    g_string_free (g_steal_pointer (&w->line), TRUE);
+  if (w->scratch != NULL)
+    g_string_free (g_steal_pointer (&w->scratch), TRUE);
+  g_clear_pointer (&w->log, ka_vote_log_unref);
+  g_clear_object (&w->excluded);
+  g_clear_object (&w->devices);
+  g_clear_pointer (&w->device_id, g_free);
+}
+
+/* Ends the current device's entry of the manifest. */
+static gboolean
+finish_device (Writer     *w,
+               ChainFunc   chain_func,
+               gpointer    source,
+               GError    **error)
+{
+  if (w->device_id == NULL)
+    return TRUE;
+
+  json_builder_begin_object (w->devices);
+  json_builder_set_member_name (w->devices, "device_id");
+  json_builder_add_string_value (w->devices, w->device_id);
+  json_builder_set_member_name (w->devices, "count");
+  json_builder_add_int_value (w->devices, w->count);
+  json_builder_set_member_name (w->devices, "chain_head");
+  json_builder_add_string_value (w->devices, w->last_hash);
+  if (!w->chain_ok)
+    {
+      /* Rare (a store or file that was tampered with): read the whole chain once more so
+       * that the message is the one ka_ballot_chain_verify() gives, naming ballots that
+       * may come after the break. */
+      g_autoptr(GPtrArray) chain = chain_func (source, w->device_id, error);
+      GError *chain_error = NULL;
+
+      if (chain == NULL)
+        return FALSE;
+      if (!ka_ballot_chain_verify (chain, NULL, &chain_error))
+        {
+          json_builder_set_member_name (w->devices, "chain_error");
+          json_builder_add_string_value (w->devices, chain_error->message);
+          g_error_free (chain_error);
+        }
+    }
+  json_builder_end_object (w->devices);
+  g_clear_pointer (&w->device_id, g_free);
+  return TRUE;
+}
+
+static void
+append_jsonl_line (GString        *out,
+                   const KaBallot *b)
+{
+  g_string_append_c (out, '{');
+  ka_json_append_member (out, TRUE, "ballot_id");
+  ka_json_append_string (out, b->ballot_id);
+  ka_json_append_member (out, FALSE, "device_id");
+  ka_json_append_string (out, b->device_id);
+  ka_json_append_member (out, FALSE, "session_id");
+  ka_json_append_string (out, b->session_id);
+  ka_json_append_member (out, FALSE, "seq");
+  ka_json_append_int (out, b->seq);
+  ka_json_append_member (out, FALSE, "pack_id");
+  ka_json_append_string (out, b->pack_id);
+  ka_json_append_member (out, FALSE, "prompt_id");
+  ka_json_append_string (out, b->prompt_id);
+  ka_json_append_member (out, FALSE, "response_a");
+  ka_json_append_string (out, b->response_a);
+  ka_json_append_member (out, FALSE, "response_b");
+  ka_json_append_string (out, b->response_b);
+  ka_json_append_member (out, FALSE, "winner");
+  ka_json_append_string (out, ka_winner_to_string (b->winner));
+  ka_json_append_member (out, FALSE, "shown_at");
+  ka_json_append_string (out, b->shown_at);
+  ka_json_append_member (out, FALSE, "voted_at");
+  ka_json_append_string (out, b->voted_at);
+  ka_json_append_member (out, FALSE, "decision_ms");
+  ka_json_append_int (out, b->decision_ms);
+  ka_json_append_member (out, FALSE, "mode");
+  ka_json_append_string (out, ka_mode_to_string (b->mode));
+  ka_json_append_member (out, FALSE, "ui_language");
+  ka_json_append_string (out, b->ui_language);
+  ka_json_append_member (out, FALSE, "identity_flag");
+  g_string_append (out, b->identity_flag ? "true" : "false");
+  ka_json_append_member (out, FALSE, "prev_hash");
+  ka_json_append_string (out, b->prev_hash);
+  ka_json_append_member (out, FALSE, "hash");
+  ka_json_append_string (out, b->hash);
+  g_string_append_len (out, "}\n", 2);
+}
+
+static void
+append_csv_row (GString        *out,
+                const KaBallot *b,
+                const char     *category,
+                const char     *model_a,
+                const char     *model_b)
+{
+  csv_field (out, b->ballot_id);
+  csv_field (out, b->device_id);
+  csv_field (out, b->session_id);
+  csv_int_field (out, b->seq);
+  csv_field (out, b->pack_id);
+  csv_field (out, b->prompt_id);
+  csv_field (out, category);
+  csv_field (out, b->response_a);
+  csv_field (out, b->response_b);
+  csv_field (out, model_a);
+  csv_field (out, model_b);
+  csv_field (out, ka_winner_to_string (b->winner));
+  csv_field (out, b->shown_at);
+  csv_field (out, b->voted_at);
+  csv_int_field (out, b->decision_ms);
+  csv_field (out, ka_mode_to_string (b->mode));
+  csv_field (out, b->ui_language);
+  csv_field (out, b->identity_flag ? "true" : "false");
+  csv_field (out, b->prev_hash);
+  csv_field (out, b->hash);
+  out->str[out->len - 1] = '\n';
+}
+
+/* One FastChat battle for a revealed ballot, as JsonGenerator wrote the JsonBuilder
+ * object of earlier versions. */
+static void
+append_battle (GString        *out,
+               const KaBallot *b,
+               KaPack         *pack,
+               const char     *model_a,
+               const char     *model_b,
+               const char     *category,
+               guint           n_turns)
+{
+  g_string_append_c (out, '{');
+  ka_json_append_member (out, TRUE, "question_id");
+  ka_json_append_string (out, b->prompt_id);
+  ka_json_append_member (out, FALSE, "model_a");
+  ka_json_append_string (out, model_a);
+  ka_json_append_member (out, FALSE, "model_b");
+  ka_json_append_string (out, model_b);
+  ka_json_append_member (out, FALSE, "winner");
+  ka_json_append_string (out, ka_export_winner_to_fastchat (b->winner));
+  ka_json_append_member (out, FALSE, "judge");
+  g_string_append (out, "\"arena_user_");
+  /* The device ID cannot hold a character to escape (ka_ballot_validate()), but the
+   * escaping is the same either way: write it through the string writer. */
+  {
+    gsize at = out->len;
+
+    ka_json_append_string (out, b->device_id);
+    g_string_erase (out, at, 1);
+  }
+  ka_json_append_member (out, FALSE, "turn");
+  ka_json_append_int (out, n_turns);
+  ka_json_append_member (out, FALSE, "anony");
+  g_string_append (out, "true");
+  ka_json_append_member (out, FALSE, "language");
+  ka_json_append_string (out, language_name (ka_pack_get_language (pack)));
+  ka_json_append_member (out, FALSE, "tstamp");
+  ka_json_append_double (out, _ka_export_tstamp_of (b));
+  /* Our extensions: enough to join back to ballots.jsonl and to filter. */
+  ka_json_append_member (out, FALSE, "ballot_id");
+  ka_json_append_string (out, b->ballot_id);
+  ka_json_append_member (out, FALSE, "pack_id");
+  ka_json_append_string (out, b->pack_id);
+  ka_json_append_member (out, FALSE, "category");
+  ka_json_append_string (out, category);
+  ka_json_append_member (out, FALSE, "mode");
+  ka_json_append_string (out, ka_mode_to_string (b->mode));
+  ka_json_append_member (out, FALSE, "decision_ms");
+  ka_json_append_int (out, b->decision_ms);
+  g_string_append_c (out, '}');
+}
+
+/* The vote of one battle, as ka_export_load_fastchat() reads it back from the file. */
+static gboolean
+add_vote (Writer          *w,
+          const KaBallot  *b,
+          const char      *model_a,
+          const char      *model_b,
+          const char      *category,
+          GError         **error)
+{
+  double tstamp = _ka_export_tstamp_of (b);
+
+  if (model_a[0] == '\0' || model_b[0] == '\0')
+    {
+      g_set_error (error, KA_EXPORT_ERROR, KA_EXPORT_ERROR_PARSE,
+                   _("battle %u: “model_a” and “model_b” must be non-empty strings"),
+                   w->n_battles);
+      return FALSE;
+    }
+  if (!ka_vote_log_add (w->log, model_a, model_b, b->winner,
+                        (gint64) llround (tstamp * G_USEC_PER_SEC), category,
+                        ka_mode_to_string (b->mode)))
+    {
+      g_set_error (error, KA_EXPORT_ERROR, KA_EXPORT_ERROR_PARSE,
+                   _("battle %u: a model cannot battle itself (“%s”)"), w->n_battles, model_a);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+write_ballot (Writer          *w,
+              const KaBallot  *b,
+              ChainFunc        chain_func,
+              gpointer         source,
+              GError         **error)
+{
+  const char *ma, *mb, *category;
+  guint n_turns;
+  RevealStatus status = _ka_export_reveal (w->packs, b, &ma, &mb, &category, &n_turns);
+  const char *reason = NULL;
+
+  /* The chain, as ka_ballot_chain_verify() checks it: seq 1, 2, …, each prev_hash the
+   * hash before it, each hash recomputing from its ballot. */
+  if (w->device_id == NULL || g_strcmp0 (w->device_id, b->device_id) != 0)
+    {
+      if (!finish_device (w, chain_func, source, error))
+        return FALSE;
+      w->device_id = g_strdup (b->device_id);
+      w->count = 0;
+      w->chain_ok = TRUE;
+      g_strlcpy (w->last_hash, KA_BALLOT_GENESIS_HASH, sizeof w->last_hash);
+    }
+  if (w->chain_ok &&
+      (b->ballot_id == NULL || b->prev_hash == NULL || b->hash == NULL ||
+       b->seq != w->count + 1 || strcmp (b->prev_hash, w->last_hash) != 0 ||
+       !_ka_export_ballot_hash_ok (b, w->scratch)))
+    w->chain_ok = FALSE;
+  w->count++;
+  g_strlcpy (w->last_hash, b->hash != NULL ? b->hash : "", sizeof w->last_hash);
+  w->n_ballots++;
+
+  g_string_truncate (w->line, 0);
+  append_jsonl_line (w->line, b);
+  if (!out_write (&w->jsonl, w->line->str, w->line->len, error))
+    return FALSE;
+
+  g_string_truncate (w->line, 0);
+  append_csv_row (w->line, b, category, ma, mb);
+  if (!out_write (&w->csv, w->line->str, w->line->len, error))
+    return FALSE;
+
+  if (b->identity_flag)
+    reason = "identity_flag";
+  else if (status == REVEAL_UNKNOWN)
+    reason = "unknown_response";
+  else if (status == REVEAL_SEALED)
+    reason = "sealed_pack";
+
+  if (reason != NULL)
+    {
+      json_builder_begin_object (w->excluded);
+      json_builder_set_member_name (w->excluded, "ballot_id");
+      json_builder_add_string_value (w->excluded, b->ballot_id);
+      json_builder_set_member_name (w->excluded, "reason");
+      json_builder_add_string_value (w->excluded, reason);
+      json_builder_end_object (w->excluded);
+      return TRUE;
+    }
+
+  g_string_truncate (w->line, 0);
+  g_string_append (w->line, w->n_battles > 0 ? ",\n" : "\n");
+  append_battle (w->line, b, _ka_export_find_pack (w->packs, b->pack_id), ma, mb, category,
+                 n_turns);
+  w->n_battles++;
+  if (!out_write (&w->fastchat, w->line->str, w->line->len, error))
+    return FALSE;
+  return add_vote (w, b, ma, mb, category, error);
+}
+
+static gboolean
+write_export (const char            *dir,
+              NextFunc               next,
+              ChainFunc              chain_func,
+              gpointer               source,
+              GPtrArray             *packs,
+              const KaRatingOptions *tally_options,
+              guint                 *n_written,
+              GError               **error)
+{
+  Writer w = { 0, };
+  g_autoptr(JsonBuilder) manifest = json_builder_new ();
+  g_autoptr(JsonBuilder) files = json_builder_new ();
+  g_autoptr(GDir) d = NULL;
+  g_autoptr(JsonNode) manifest_node = NULL;
+  g_autofree char *tally = NULL;
+  g_autofree char *manifest_text = NULL;
+  g_autofree char *now = NULL;
+  KaRatingOptions options;
+  GError *local = NULL;
+  gboolean ok = FALSE;
+
+  if (tally_options != NULL)
+    options = *tally_options;
+  else
+    ka_rating_options_init (&options);
+  options.anchor_model = NULL;   /* the tally is re-derived by audit from the manifest */
+  options.method = KA_RATING_METHOD_NEWTON;
+
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("Cannot create the export directory “%s”: %s"), dir, g_strerror (saved));
+      return FALSE;
+    }
+  d = g_dir_open (dir, 0, error);
+  if (d == NULL)
+    return FALSE;
+  if (g_dir_read_name (d) != NULL)
+    {
+      g_set_error (error, KA_EXPORT_ERROR, KA_EXPORT_ERROR_INVALID,
+                   _("The export directory “%s” is not empty"), dir);
+      return FALSE;
+    }
+
+  w.packs = packs;
+  w.dir = dir;
+  w.line = g_string_sized_new (2048);
+  w.scratch = g_string_sized_new (1024);
+  w.log = ka_vote_log_new ();
+  w.excluded = json_builder_new ();
+  w.devices = json_builder_new ();
+  json_builder_begin_array (files);
+  json_builder_begin_array (w.excluded);
+  json_builder_begin_array (w.devices);
+
+  if (!out_open (&w.csv, dir, KA_EXPORT_BALLOTS_CSV, error) ||
+      !out_open (&w.jsonl, dir, KA_EXPORT_BALLOTS_JSONL, error) ||
+      !out_open (&w.fastchat, dir, KA_EXPORT_FASTCHAT, error))
+    goto out;
+
+  g_string_append (w.line, UTF8_BOM);
+  for (guint c = 0; c < N_COLUMNS; c++)
+    {
+      if (c > 0)
+        g_string_append_c (w.line, ',');
+      g_string_append (w.line, _ka_export_csv_columns[c]);
+    }
+  g_string_append_c (w.line, '\n');
+  if (!out_write (&w.csv, w.line->str, w.line->len, error) ||
+      !out_write (&w.fastchat, "[", 1, error))
+    goto out;
+
+  for (;;)
+    {
+      const KaBallot *b = NULL;
+
+      if (!next (source, &b, &local))
+        {
+          if (local != NULL)
+            {
+              g_propagate_error (error, local);
+              goto out;
+            }
+          break;
+        }
+      if (!write_ballot (&w, b, chain_func, source, error))
+        goto out;
+    }
+  if (!finish_device (&w, chain_func, source, error) ||
+      !out_write (&w.fastchat, "\n]\n", 3, error))
+    goto out;
+
+  if (!out_commit (&w.csv, dir, files, error) ||
+      !out_commit (&w.jsonl, dir, files, error) ||
+      !out_commit (&w.fastchat, dir, files, error))
+    goto out;
+
+  tally = _ka_export_tally_csv_from_log (w.log, &options, error);
+  if (tally == NULL)
+    goto out;
+  if (!write_file (dir, KA_EXPORT_TALLY_CSV, tally, strlen (tally), files, error))
+    goto out;
+
+  json_builder_end_array (files);
+  json_builder_end_array (w.excluded);
+  json_builder_end_array (w.devices);
+
+  now = ka_timestamp_now ();
+  json_builder_begin_object (manifest);
+  json_builder_set_member_name (manifest, "format");
+  json_builder_add_string_value (manifest, KA_EXPORT_FORMAT);
+  json_builder_set_member_name (manifest, "tool");
+  json_builder_add_string_value (manifest, "kai-arena-admin");
+  json_builder_set_member_name (manifest, "tool_version");
+  json_builder_add_string_value (manifest, PACKAGE_VERSION);
+  json_builder_set_member_name (manifest, "created_at");
+  json_builder_add_string_value (manifest, now);
+  json_builder_set_member_name (manifest, "ballot_count");
+  json_builder_add_int_value (manifest, w.n_ballots);
+  json_builder_set_member_name (manifest, "battle_count");
+  json_builder_add_int_value (manifest, w.n_battles);
+
+  json_builder_set_member_name (manifest, "packs");
+  json_builder_begin_array (manifest);
+  for (guint i = 0; packs != NULL && i < packs->len; i++)
+    {
+      KaPack *pack = g_ptr_array_index (packs, i);
+
+      json_builder_begin_object (manifest);
+      json_builder_set_member_name (manifest, "pack_id");
+      json_builder_add_string_value (manifest, ka_pack_get_id (pack));
+      json_builder_set_member_name (manifest, "content_hash");
+      json_builder_add_string_value (manifest, ka_pack_get_content_hash (pack));
+      json_builder_end_object (manifest);
+    }
+  json_builder_end_array (manifest);
+
+  json_builder_set_member_name (manifest, "tally");
+  json_builder_begin_object (manifest);
+  json_builder_set_member_name (manifest, "method");
+  json_builder_add_string_value (manifest, "bradley-terry");
+  json_builder_set_member_name (manifest, "bootstrap_rounds");
+  json_builder_add_int_value (manifest, options.bootstrap_rounds);
+  json_builder_set_member_name (manifest, "seed");
+  json_builder_add_int_value (manifest, (gint64) options.seed);
+  json_builder_end_object (manifest);
+
+  json_builder_set_member_name (manifest, "files");
+  json_builder_add_value (manifest, json_builder_get_root (files));
+  json_builder_set_member_name (manifest, "devices");
+  json_builder_add_value (manifest, json_builder_get_root (w.devices));
+  json_builder_set_member_name (manifest, "excluded");
+  json_builder_add_value (manifest, json_builder_get_root (w.excluded));
+  json_builder_end_object (manifest);
+
+  manifest_node = json_builder_get_root (manifest);
+  {
+    g_autoptr(JsonGenerator) gen = json_generator_new ();
+
+    json_generator_set_pretty (gen, TRUE);
+    json_generator_set_indent (gen, 2);
+    json_generator_set_root (gen, manifest_node);
+    manifest_text = json_generator_to_data (gen, NULL);
+  }
+  {
+    g_autofree char *with_nl = g_strconcat (manifest_text, "\n", NULL);
+
+    ok = write_file (dir, KA_EXPORT_MANIFEST, with_nl, strlen (with_nl), NULL, error);
+  }
+  if (ok && n_written != NULL)
+    *n_written = w.n_ballots;
+
+out:
+  writer_clear (&w);
+  return ok;
+}
+
+/* Ballots from an array, sorted as ka_export_write() always sorted them. */
+typedef struct
+{
+  GPtrArray *sorted;
+  guint      next;
+} ArraySource;
+
+static gboolean
+array_next (gpointer         source,
+            const KaBallot **ballot,
+            GError         **error)
+{
+  ArraySource *a = source;
+
+  if (a->next >= a->sorted->len)
+    return FALSE;
+  *ballot = g_ptr_array_index (a->sorted, a->next++);
+  return TRUE;
+}
+
+static GPtrArray *
+array_chain (gpointer     source,
+             const char  *device_id,
+             GError     **error)
+{
+  ArraySource *a = source;
+  GPtrArray *chain = g_ptr_array_new ();
+
+  for (guint i = 0; i < a->sorted->len; i++)
+    {
+      const KaBallot *b = g_ptr_array_index (a->sorted, i);
+
+      if (g_strcmp0 (b->device_id, device_id) == 0)
+        g_ptr_array_add (chain, (gpointer) b);
+    }
+  return chain;
+}
+
+static gboolean
+cursor_next (gpointer         source,
+             const KaBallot **ballot,
+             GError         **error)
+{
+  return ka_ballot_cursor_next (source, ballot, error);
+}
+
+static GPtrArray *
+cursor_chain (gpointer     source,
+              const char  *device_id,
+              GError     **error)
+{
+  return ka_ballot_cursor_list_device (source, device_id, error);
+}
 /**
  * ka_export_write:
  * @dir: the export directory; created if needed, and it must hold no file yet
@@ -258,227 +988,53 @@ ka_export_write (const char            *dir,
                  GError               **error)
 {
   g_autoptr(GPtrArray) sorted = NULL;
-  g_autoptr(GString) csv = g_string_new (UTF8_BOM);
-  g_autoptr(GString) jsonl = g_string_new (NULL);
-  g_autoptr(GString) fastchat = g_string_new ("[");
-  g_autoptr(JsonBuilder) manifest = json_builder_new ();
-  g_autoptr(JsonBuilder) files = json_builder_new ();
-  g_autoptr(JsonBuilder) excluded = json_builder_new ();
-  g_autoptr(GBytes) fastchat_bytes = NULL;
-  g_autoptr(GDir) d = NULL;
-  g_autoptr(JsonNode) manifest_node = NULL;
-  g_autofree char *tally = NULL;
-  g_autofree char *manifest_text = NULL;
-  g_autofree char *now = NULL;
-  KaRatingOptions options;
-  guint n_battles = 0;
+  ArraySource source;
 
   g_return_val_if_fail (dir != NULL, FALSE);
   g_return_val_if_fail (ballots != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (tally_options != NULL)
-    options = *tally_options;
-  else
-    ka_rating_options_init (&options);
-  options.anchor_model = NULL;   /* the tally is re-derived by audit from the manifest */
-  options.method = KA_RATING_METHOD_NEWTON;
-
-  if (g_mkdir_with_parents (dir, 0755) != 0)
-    {
-      int saved = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   _("Cannot create the export directory “%s”: %s"), dir, g_strerror (saved));
-      return FALSE;
-    }
-  d = g_dir_open (dir, 0, error);
-  if (d == NULL)
-    return FALSE;
-  if (g_dir_read_name (d) != NULL)
-    {
-      g_set_error (error, KA_EXPORT_ERROR, KA_EXPORT_ERROR_INVALID,
-                   _("The export directory “%s” is not empty"), dir);
-      return FALSE;
-    }
-
   sorted = g_ptr_array_new ();
   for (guint i = 0; i < ballots->len; i++)
     g_ptr_array_add (sorted, g_ptr_array_index (ballots, i));
   g_ptr_array_sort (sorted, _ka_export_compare_ballots);
+  source.sorted = sorted;
+  source.next = 0;
+  return write_export (dir, array_next, array_chain, &source, packs, tally_options, NULL, error);
+}
 
-  for (guint c = 0; c < N_COLUMNS; c++)
-    {
-      if (c > 0)
-        g_string_append_c (csv, ',');
-      g_string_append (csv, _ka_export_csv_columns[c]);
-    }
-  g_string_append_c (csv, '\n');
+/**
+ * ka_export_write_database:
+ * @dir: the export directory; created if needed, and it must hold no file yet
+ * @database_path: a K-AI Arena store, opened (and so migrated) with ka_store_open() before
+ * @packs: (element-type KaPack) (nullable): open packs revealing the models
+ * @tally_options: (nullable): as for ka_export_write()
+ * @n_ballots: (out) (optional): how many ballots were written
+ * @error: return location for an error
+ *
+ * Writes the same files as ka_export_write() for every ballot of the store, reading each
+ * row once with a #KaBallotCursor (memory does not grow with the number of ballots).
+ *
+ * Returns: %TRUE on success; %FALSE with #KA_STORE_ERROR_SQLITE, a #GIOError or an error
+ *   of ka_export_write()
+ */
+gboolean
+ka_export_write_database (const char            *dir,
+                          const char            *database_path,
+                          GPtrArray             *packs,
+                          const KaRatingOptions *tally_options,
+                          guint                 *n_ballots,
+                          GError               **error)
+{
+  g_autoptr(KaBallotCursor) cursor = NULL;
 
-  json_builder_begin_array (files);
-  json_builder_begin_array (excluded);
+  g_return_val_if_fail (dir != NULL, FALSE);
+  g_return_val_if_fail (database_path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  for (guint i = 0; i < sorted->len; i++)
-    {
-      const KaBallot *b = g_ptr_array_index (sorted, i);
-      const char *ma, *mb, *category;
-      char *fields[N_COLUMNS];
-      g_autoptr(JsonNode) node = ka_ballot_to_json (b);
-      g_autofree char *line = node_to_compact (node);
-      guint n_turns;
-      RevealStatus status = _ka_export_reveal (packs, b, &ma, &mb, &category, &n_turns);
-      const char *reason = NULL;
-
-      g_string_append (jsonl, line);
-      g_string_append_c (jsonl, '\n');
-
-      _ka_export_ballot_fields (b, category, ma, mb, fields);
-      for (guint c = 0; c < N_COLUMNS; c++)
-        {
-          if (c > 0)
-            g_string_append_c (csv, ',');
-          csv_append (csv, fields[c]);
-          g_free (fields[c]);
-        }
-      g_string_append_c (csv, '\n');
-
-      if (b->identity_flag)
-        reason = "identity_flag";
-      else if (status == REVEAL_UNKNOWN)
-        reason = "unknown_response";
-      else if (status == REVEAL_SEALED)
-        reason = "sealed_pack";
-
-      if (reason != NULL)
-        {
-          json_builder_begin_object (excluded);
-          json_builder_set_member_name (excluded, "ballot_id");
-          json_builder_add_string_value (excluded, b->ballot_id);
-          json_builder_set_member_name (excluded, "reason");
-          json_builder_add_string_value (excluded, reason);
-          json_builder_end_object (excluded);
-        }
-      else
-        {
-          g_autoptr(JsonNode) battle = fastchat_battle (b, _ka_export_find_pack (packs, b->pack_id),
-                                                        ma, mb, category, n_turns);
-          g_autofree char *text = node_to_compact (battle);
-
-          g_string_append (fastchat, n_battles > 0 ? ",\n" : "\n");
-          g_string_append (fastchat, text);
-          n_battles++;
-        }
-    }
-  g_string_append (fastchat, "\n]\n");
-
-  if (!write_file (dir, KA_EXPORT_BALLOTS_CSV, csv->str, csv->len, files, error) ||
-      !write_file (dir, KA_EXPORT_BALLOTS_JSONL, jsonl->str, jsonl->len, files, error) ||
-      !write_file (dir, KA_EXPORT_FASTCHAT, fastchat->str, fastchat->len, files, error))
+  cursor = ka_ballot_cursor_open (database_path, error);
+  if (cursor == NULL)
     return FALSE;
-
-  fastchat_bytes = g_bytes_new_static (fastchat->str, fastchat->len);
-  tally = _ka_export_tally_csv_text (fastchat_bytes, &options, error);
-  if (tally == NULL)
-    return FALSE;
-  if (!write_file (dir, KA_EXPORT_TALLY_CSV, tally, strlen (tally), files, error))
-    return FALSE;
-
-  json_builder_end_array (files);
-  json_builder_end_array (excluded);
-
-  now = ka_timestamp_now ();
-  json_builder_begin_object (manifest);
-  json_builder_set_member_name (manifest, "format");
-  json_builder_add_string_value (manifest, KA_EXPORT_FORMAT);
-  json_builder_set_member_name (manifest, "tool");
-  json_builder_add_string_value (manifest, "kai-arena-admin");
-  json_builder_set_member_name (manifest, "tool_version");
-  json_builder_add_string_value (manifest, PACKAGE_VERSION);
-  json_builder_set_member_name (manifest, "created_at");
-  json_builder_add_string_value (manifest, now);
-  json_builder_set_member_name (manifest, "ballot_count");
-  json_builder_add_int_value (manifest, sorted->len);
-  json_builder_set_member_name (manifest, "battle_count");
-  json_builder_add_int_value (manifest, n_battles);
-
-  json_builder_set_member_name (manifest, "packs");
-  json_builder_begin_array (manifest);
-  for (guint i = 0; packs != NULL && i < packs->len; i++)
-    {
-      KaPack *pack = g_ptr_array_index (packs, i);
-
-      json_builder_begin_object (manifest);
-      json_builder_set_member_name (manifest, "pack_id");
-      json_builder_add_string_value (manifest, ka_pack_get_id (pack));
-      json_builder_set_member_name (manifest, "content_hash");
-      json_builder_add_string_value (manifest, ka_pack_get_content_hash (pack));
-      json_builder_end_object (manifest);
-    }
-  json_builder_end_array (manifest);
-
-  json_builder_set_member_name (manifest, "tally");
-  json_builder_begin_object (manifest);
-  json_builder_set_member_name (manifest, "method");
-  json_builder_add_string_value (manifest, "bradley-terry");
-  json_builder_set_member_name (manifest, "bootstrap_rounds");
-  json_builder_add_int_value (manifest, options.bootstrap_rounds);
-  json_builder_set_member_name (manifest, "seed");
-  json_builder_add_int_value (manifest, (gint64) options.seed);
-  json_builder_end_object (manifest);
-
-  json_builder_set_member_name (manifest, "files");
-  json_builder_add_value (manifest, json_builder_get_root (files));
-
-  json_builder_set_member_name (manifest, "devices");
-  json_builder_begin_array (manifest);
-  for (guint i = 0; i < sorted->len;)
-    {
-      const KaBallot *first = g_ptr_array_index (sorted, i);
-      g_autoptr(GPtrArray) chain = g_ptr_array_new ();
-      g_autofree char *head = NULL;
-      GError *chain_error = NULL;
-      guint j = i;
-
-      while (j < sorted->len &&
-             g_strcmp0 (((const KaBallot *) g_ptr_array_index (sorted, j))->device_id,
-                        first->device_id) == 0)
-        g_ptr_array_add (chain, g_ptr_array_index (sorted, j++));
-
-      json_builder_begin_object (manifest);
-      json_builder_set_member_name (manifest, "device_id");
-      json_builder_add_string_value (manifest, first->device_id);
-      json_builder_set_member_name (manifest, "count");
-      json_builder_add_int_value (manifest, chain->len);
-      json_builder_set_member_name (manifest, "chain_head");
-      json_builder_add_string_value (manifest,
-                                     ((const KaBallot *) g_ptr_array_index (chain, chain->len - 1))->hash);
-      if (!ka_ballot_chain_verify (chain, &head, &chain_error))
-        {
-          json_builder_set_member_name (manifest, "chain_error");
-          json_builder_add_string_value (manifest, chain_error->message);
-          g_error_free (chain_error);
-        }
-      json_builder_end_object (manifest);
-      i = j;
-    }
-  json_builder_end_array (manifest);
-
-  json_builder_set_member_name (manifest, "excluded");
-  json_builder_add_value (manifest, json_builder_get_root (excluded));
-  json_builder_end_object (manifest);
-
-  manifest_node = json_builder_get_root (manifest);
-  {
-    g_autoptr(JsonGenerator) gen = json_generator_new ();
-
-    json_generator_set_pretty (gen, TRUE);
-    json_generator_set_indent (gen, 2);
-    json_generator_set_root (gen, manifest_node);
-    manifest_text = json_generator_to_data (gen, NULL);
-  }
-  {
-    g_autofree char *with_nl = g_strconcat (manifest_text, "\n", NULL);
-
-    return write_file (dir, KA_EXPORT_MANIFEST, with_nl, strlen (with_nl), NULL, error);
-  }
+  return write_export (dir, cursor_next, cursor_chain, cursor, packs, tally_options, n_ballots,
+                       error);
 }

@@ -19,5 +19,11 @@ gboolean     ka_export_write                (const char         *dir,
                                              GPtrArray          *packs,
                                              const KaRatingOptions *tally_options,
                                              GError            **error);
+gboolean     ka_export_write_database       (const char         *dir,
+                                             const char         *database_path,
+                                             GPtrArray          *packs,
+                                             const KaRatingOptions *tally_options,
+                                             guint              *n_ballots,
+                                             GError            **error);
 
 G_END_DECLS
