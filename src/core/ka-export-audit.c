@@ -16,6 +16,189 @@
 #include "ka-export.h"
 #include "ka-export-private.h"
 
+G_DEFINE_QUARK (ka-audit-error-quark, ka_audit_error)
+
+/* Chains -------------------------------------------------------------------------------- */
+
+static gboolean
+chain_break (GError         **error,
+             KaAuditError     code,
+             const KaBallot  *ballot,
+             const char      *format,
+             ...) G_GNUC_PRINTF (4, 5);
+
+static gboolean
+chain_break (GError         **error,
+             KaAuditError     code,
+             const KaBallot  *ballot,
+             const char      *format,
+             ...)
+{
+  g_autofree char *detail = NULL;
+  va_list args;
+
+  va_start (args, format);
+  detail = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_set_error (error, KA_AUDIT_ERROR, code,
+               "chain of device %s broken at seq %" G_GINT64_FORMAT ", ballot %s: %s",
+               ballot->device_id ? ballot->device_id : "(null)", ballot->seq,
+               ballot->ballot_id ? ballot->ballot_id : "(null)", detail);
+  return FALSE;
+}
+
+/**
+ * ka_audit_verify_chain:
+ * @ballots: (element-type KaBallot): the ballots of ONE device, in ascending `seq`
+ * @error: return location for a #GError
+ *
+ * The check of ka_ballot_chain_verify() (docs/ballots.md, "Hash chain"), with the same
+ * messages, but each kind of break has its own #KaAuditError code, so that the audit
+ * sorts breaks by code (ka_audit_kind_from_error()) and never by the wording:
+ * %KA_AUDIT_ERROR_CHAIN_HASH (a hash does not recompute), %KA_AUDIT_ERROR_CHAIN_MISSING
+ * (a seq is absent, or the first ballot does not start from the genesis hash),
+ * %KA_AUDIT_ERROR_CHAIN_REORDERED (a ballot sits at another position, links to another
+ * predecessor, or repeats a seq), %KA_AUDIT_ERROR_CHAIN_REPLACED (a `prev_hash` that
+ * matches no ballot: the one before was replaced or removed), %KA_AUDIT_ERROR_CHAIN_INVALID
+ * (ballots of several devices, or a missing field).
+ *
+ * Returns: %TRUE if the chain is intact
+ */
+gboolean
+ka_audit_verify_chain (GPtrArray  *ballots,
+                       GError    **error)
+{
+  g_autoptr(GHashTable) by_hash = NULL;
+  const char *device_id = NULL;
+  const char *prev_hash = KA_BALLOT_GENESIS_HASH;
+
+  g_return_val_if_fail (ballots != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* Which ballot carries which hash and seq, to tell "reordered" from "missing". */
+  by_hash = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < ballots->len; i++)
+    {
+      const KaBallot *b = g_ptr_array_index (ballots, i);
+
+      if (b->device_id == NULL || b->hash == NULL || b->prev_hash == NULL ||
+          b->ballot_id == NULL)
+        {
+          g_set_error (error, KA_AUDIT_ERROR, KA_AUDIT_ERROR_CHAIN_INVALID,
+                       "ballot at position %u of the chain has a missing field", i);
+          return FALSE;
+        }
+      if (device_id == NULL)
+        device_id = b->device_id;
+      else if (strcmp (device_id, b->device_id) != 0)
+        {
+          g_set_error (error, KA_AUDIT_ERROR, KA_AUDIT_ERROR_CHAIN_INVALID,
+                       "ballot %s belongs to device %s, not %s: verify one device's chain "
+                       "at a time", b->ballot_id, b->device_id, device_id);
+          return FALSE;
+        }
+      g_hash_table_insert (by_hash, b->hash, (gpointer) b);
+    }
+
+  for (guint i = 0; i < ballots->len; i++)
+    {
+      const KaBallot *b = g_ptr_array_index (ballots, i);
+      gint64 expected_seq = (gint64) i + 1;
+
+      if (!ka_ballot_verify_hash (b))
+        return chain_break (error, KA_AUDIT_ERROR_CHAIN_HASH, b,
+                            "altered: its hash does not match its content");
+
+      if (b->seq != expected_seq)
+        {
+          const KaBallot *elsewhere = NULL;
+
+          for (guint j = 0; j < ballots->len && elsewhere == NULL; j++)
+            {
+              const KaBallot *other = g_ptr_array_index (ballots, j);
+
+              if (j != i && other->seq == expected_seq)
+                elsewhere = other;
+            }
+
+          if (elsewhere != NULL)
+            return chain_break (error, KA_AUDIT_ERROR_CHAIN_REORDERED, b,
+                                "reordered: position %u should hold seq %" G_GINT64_FORMAT
+                                ", which is ballot %s further on",
+                                i, expected_seq, elsewhere->ballot_id);
+          if (b->seq > expected_seq && b->seq - 1 == expected_seq)
+            return chain_break (error, KA_AUDIT_ERROR_CHAIN_MISSING, b,
+                                "missing: no ballot with seq %" G_GINT64_FORMAT " before it",
+                                expected_seq);
+          if (b->seq > expected_seq)
+            return chain_break (error, KA_AUDIT_ERROR_CHAIN_MISSING, b,
+                                "missing: no ballots with seq %" G_GINT64_FORMAT " to %"
+                                G_GINT64_FORMAT " before it",
+                                expected_seq, b->seq - 1);
+          return chain_break (error, KA_AUDIT_ERROR_CHAIN_REORDERED, b,
+                              "reordered: seq %" G_GINT64_FORMAT " appears again at "
+                              "position %u (expected seq %" G_GINT64_FORMAT ")",
+                              b->seq, i, expected_seq);
+        }
+
+      if (strcmp (b->prev_hash, prev_hash) != 0)
+        {
+          const KaBallot *linked = g_hash_table_lookup (by_hash, b->prev_hash);
+
+          if (linked != NULL && linked != b)
+            return chain_break (error, KA_AUDIT_ERROR_CHAIN_REORDERED, b,
+                                "reordered: its prev_hash links to seq %" G_GINT64_FORMAT
+                                " (ballot %s), not to seq %" G_GINT64_FORMAT,
+                                linked->seq, linked->ballot_id, b->seq - 1);
+          if (i == 0)
+            return chain_break (error, KA_AUDIT_ERROR_CHAIN_MISSING, b,
+                                "missing: the first ballot does not start from the genesis "
+                                "hash, so earlier ballots were removed");
+          return chain_break (error, KA_AUDIT_ERROR_CHAIN_REPLACED, b,
+                              "missing or altered: its prev_hash matches no ballot; the "
+                              "ballot before it (seq %" G_GINT64_FORMAT ", %s) was replaced "
+                              "or removed",
+                              b->seq - 1,
+                              ((const KaBallot *) g_ptr_array_index (ballots, i - 1))->ballot_id);
+        }
+
+      prev_hash = b->hash;
+    }
+  return TRUE;
+}
+
+/**
+ * ka_audit_kind_from_error:
+ * @error: an error of ka_audit_verify_chain()
+ *
+ * Sorts a chain break by its code alone: a missing seq is %KA_AUDIT_MISSING, a ballot out
+ * of place %KA_AUDIT_REORDERED, a replaced predecessor, a hash that does not recompute or
+ * an invalid chain %KA_AUDIT_ALTERED. An error of another domain is %KA_AUDIT_ALTERED.
+ *
+ * Returns: the kind
+ */
+KaAuditKind
+ka_audit_kind_from_error (const GError *error)
+{
+  g_return_val_if_fail (error != NULL, KA_AUDIT_ALTERED);
+
+  if (error->domain != KA_AUDIT_ERROR)
+    return KA_AUDIT_ALTERED;
+  switch ((KaAuditError) error->code)
+    {
+    case KA_AUDIT_ERROR_CHAIN_MISSING:
+      return KA_AUDIT_MISSING;
+    case KA_AUDIT_ERROR_CHAIN_REORDERED:
+      return KA_AUDIT_REORDERED;
+    case KA_AUDIT_ERROR_CHAIN_HASH:
+    case KA_AUDIT_ERROR_CHAIN_REPLACED:
+    case KA_AUDIT_ERROR_CHAIN_INVALID:
+    default:
+      return KA_AUDIT_ALTERED;
+    }
+}
+
 /* Audit ------------------------------------------------------------------------------- */
 
 /**
@@ -325,7 +508,7 @@ audit_ballots_jsonl (const char *dir,
                            GUINT_TO_POINTER (i + 1));
   }
 
-  /* Each device's chain: seq 1, 2, …, linked by prev_hash; ka_ballot_chain_verify names
+  /* Each device's chain: seq 1, 2, …, linked by prev_hash; ka_audit_verify_chain names
    * the first ballot that is missing, altered or reordered. The file order was checked
    * above, so the chain is checked in seq order: a swap is then named once. */
   for (guint d = 0; d < device_order->len; d++)
@@ -336,24 +519,12 @@ audit_ballots_jsonl (const char *dir,
       GError *local = NULL;
 
       g_ptr_array_sort (by_seq, _ka_export_compare_ballots);
-      if (!ka_ballot_chain_verify (by_seq, NULL, &local))
+      if (!ka_audit_verify_chain (by_seq, &local))
         {
-          const char *m = local->message;
-          KaAuditKind kind;
-
-          if (strstr (m, "missing or altered") != NULL)
-            kind = KA_AUDIT_ALTERED;
-          else if (strstr (m, "reordered") != NULL)
-            kind = KA_AUDIT_REORDERED;
-          else if (strstr (m, "missing") != NULL)
-            kind = KA_AUDIT_MISSING;
-          else
-            kind = KA_AUDIT_ALTERED;
-
-          /* A ballot whose own hash fails was named above. */
-          if (strstr (m, "altered: its hash") == NULL)
-            report (problems, kind, KA_EXPORT_BALLOTS_JSONL, NULL,
-                    "%s: %s", KA_EXPORT_BALLOTS_JSONL, m);
+          /* The kind comes from the error code, never from the wording of the message. */
+          if (!g_error_matches (local, KA_AUDIT_ERROR, KA_AUDIT_ERROR_CHAIN_HASH))
+            report (problems, ka_audit_kind_from_error (local), KA_EXPORT_BALLOTS_JSONL, NULL,
+                    "%s: %s", KA_EXPORT_BALLOTS_JSONL, local->message);
           g_clear_error (&local);
         }
     }

@@ -44,6 +44,34 @@ typedef struct
   char        *message;
 } KaAuditProblem;
 
+#define KA_AUDIT_ERROR (ka_audit_error_quark ())
+
+/**
+ * KaAuditError:
+ * @KA_AUDIT_ERROR_CHAIN_MISSING: a seq is absent from a device's chain, or its first ballot
+ *   does not start from the genesis hash
+ * @KA_AUDIT_ERROR_CHAIN_HASH: a ballot's hash does not recompute from its content
+ * @KA_AUDIT_ERROR_CHAIN_REORDERED: a ballot sits at another position, links to another
+ *   predecessor, or repeats a seq
+ * @KA_AUDIT_ERROR_CHAIN_REPLACED: a `prev_hash` matches no ballot: the ballot before it was
+ *   replaced or removed
+ * @KA_AUDIT_ERROR_CHAIN_INVALID: not one device's chain, or a field is missing
+ *
+ * The kinds of chain break of ka_audit_verify_chain().
+ */
+typedef enum
+{
+  KA_AUDIT_ERROR_CHAIN_MISSING,
+  KA_AUDIT_ERROR_CHAIN_HASH,
+  KA_AUDIT_ERROR_CHAIN_REORDERED,
+  KA_AUDIT_ERROR_CHAIN_REPLACED,
+  KA_AUDIT_ERROR_CHAIN_INVALID,
+} KaAuditError;
+
+GQuark       ka_audit_error_quark           (void);
+gboolean     ka_audit_verify_chain          (GPtrArray          *ballots,
+                                             GError            **error);
+KaAuditKind  ka_audit_kind_from_error       (const GError       *error);
 const char  *ka_audit_kind_to_string        (KaAuditKind         kind);
 void         ka_audit_problem_free          (KaAuditProblem     *problem);
 GPtrArray   *ka_export_audit                (const char         *dir,
