@@ -7,6 +7,7 @@
 #pragma once
 
 #include <json-glib/json-glib.h>
+#include <nettle/sha2.h>
 
 #include "ka-export.h"
 
@@ -38,6 +39,10 @@ typedef enum
   REVEAL_UNKNOWN,
   REVEAL_SEALED,
 } RevealStatus;
+
+/* SHA-256 as 64 lower-case hex digits into @hex (65 bytes), finishing @ctx. */
+void          _ka_export_sha256_hex        (struct sha256_ctx *ctx,
+                                            char            *hex);
 
 /* ka-export.c */
 gboolean      _ka_export_foreach_object    (GBytes          *bytes,
@@ -76,5 +81,9 @@ char         *_ka_export_tally_csv_from_log (KaVoteLog      *log,
                                             GError         **error);
 gboolean      _ka_export_ballot_hash_ok    (const KaBallot  *b,
                                             GString         *scratch);
+
+/* ka-export-audit-stream.c */
+gboolean      _ka_export_audit_stream      (const char      *dir,
+                                            GPtrArray       *packs);
 
 G_END_DECLS

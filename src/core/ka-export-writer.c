@@ -188,6 +188,22 @@ _ka_export_tally_csv_text (GBytes                *fastchat,
   return _ka_export_tally_csv_from_log (log, options, error);
 }
 
+void
+_ka_export_sha256_hex (struct sha256_ctx *ctx,
+                       char              *hex)
+{
+  static const char digits[] = "0123456789abcdef";
+  guint8 digest[SHA256_DIGEST_SIZE];
+
+  sha256_digest (ctx, sizeof digest, digest);
+  for (guint i = 0; i < SHA256_DIGEST_SIZE; i++)
+    {
+      hex[2 * i] = digits[digest[i] >> 4];
+      hex[2 * i + 1] = digits[digest[i] & 0xf];
+    }
+  hex[2 * SHA256_DIGEST_SIZE] = '\0';
+}
+
 /* The canonical JSON of docs/ballots.md without `hash` (ka_ballot_canonical_json()),
  * written for the fixed members of a ballot: members in byte order of their names. */
 static void
@@ -224,8 +240,8 @@ gboolean
 _ka_export_ballot_hash_ok (const KaBallot *b,
                            GString        *scratch)
 {
-  g_autoptr(GChecksum) sha = NULL;
-  const char *hex;
+  struct sha256_ctx sha;
+  char hex[65];
 
   if (b->hash == NULL)
     return FALSE;
@@ -265,9 +281,9 @@ _ka_export_ballot_hash_ok (const KaBallot *b,
   canonical_string (scratch, ka_winner_to_string (b->winner));
   g_string_append_c (scratch, '}');
 
-  sha = g_checksum_new (G_CHECKSUM_SHA256);
-  g_checksum_update (sha, (const guchar *) scratch->str, scratch->len);
-  hex = g_checksum_get_string (sha);
+  sha256_init (&sha);
+  sha256_update (&sha, scratch->len, (const guint8 *) scratch->str);
+  _ka_export_sha256_hex (&sha, hex);
   return strcmp (hex, b->hash) == 0;
 }
 
@@ -296,7 +312,7 @@ typedef struct
   const char *name;
   char       *tmp_path;
   FILE       *file;
-  GChecksum  *sha;
+  struct sha256_ctx sha;
   guint64     bytes;
 } OutFile;
 
@@ -340,7 +356,7 @@ out_open (OutFile     *o,
       return io_failed (name, saved, error);
     }
   setvbuf (o->file, NULL, _IOFBF, OUT_BUFFER_BYTES);
-  o->sha = g_checksum_new (G_CHECKSUM_SHA256);
+  sha256_init (&o->sha);
   o->bytes = 0;
   return TRUE;
 }
@@ -353,7 +369,7 @@ out_write (OutFile     *o,
 {
   if (len > 0 && fwrite (data, 1, len, o->file) != len)
     return io_failed (o->name, errno, error);
-  g_checksum_update (o->sha, (const guchar *) data, len);
+  sha256_update (&o->sha, len, (const guint8 *) data);
   o->bytes += len;
   return TRUE;
 }
@@ -396,7 +412,12 @@ out_commit (OutFile      *o,
   if (g_rename (o->tmp_path, path) != 0)
     return io_failed (o->name, errno, error);
   g_clear_pointer (&o->tmp_path, g_free);
-  add_file_entry (files, o->name, g_checksum_get_string (o->sha), o->bytes);
+  {
+    char hex[65];
+
+    _ka_export_sha256_hex (&o->sha, hex);
+    add_file_entry (files, o->name, hex, o->bytes);
+  }
   return TRUE;
 }
 
@@ -408,7 +429,6 @@ out_clear (OutFile *o)
   if (o->tmp_path != NULL)
     g_unlink (o->tmp_path);
   g_clear_pointer (&o->tmp_path, g_free);
-  g_clear_pointer (&o->sha, g_checksum_free);
 }
 
 /* Where the ballots come from, in (device, seq) order. */
