@@ -1313,6 +1313,37 @@ test_ballot_hash (Fixture       *f,
     }
 }
 
+/* The writer reads `voted_at` without a GDateTime; it must agree with
+ * ka_export_parse_time() on every date, and fall back to it on anything else. */
+static void
+test_tstamp (void)
+{
+  const char *odd[] = { "2026-02-29T10:00:00.000Z", "2026-13-01T10:00:00.000Z",
+                        "2026-12-01T24:00:00.000Z", "2026-12-01T10:00:00Z",
+                        "2026-12-01T10:00:00.123+09:00", "garbage", "" };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (3);
+  KaBallot b = { 0, };
+
+  for (guint i = 0; i < 20000; i++)
+    {
+      gint64 secs = g_rand_int_range (rand, 0, G_MAXINT32) * (gint64) 3 - G_GINT64_CONSTANT (2000000000);
+      g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (secs);
+      g_autoptr(GDateTime) with_ms = g_date_time_add (dt, g_rand_int_range (rand, 0, 1000) * 1000);
+      g_autofree char *text = ka_timestamp_format (with_ms);
+      gint64 us = ka_export_parse_time (text);
+
+      b.voted_at = text;
+      g_assert_cmpfloat (_ka_export_tstamp_of (&b), ==, (double) us / G_USEC_PER_SEC);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (odd); i++)
+    {
+      gint64 us = ka_export_parse_time (odd[i]);
+
+      b.voted_at = (char *) odd[i];
+      g_assert_cmpfloat (_ka_export_tstamp_of (&b), ==, us == G_MININT64 ? 0.0 : (double) us / G_USEC_PER_SEC);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1332,6 +1363,7 @@ main (int    argc,
   g_test_add_func ("/ka/export/audit-reworded", test_audit_reworded);
   g_test_add ("/ka/export/audit-stream", Fixture, NULL, fixture_set_up, test_audit_stream, fixture_tear_down);
   g_test_add ("/ka/export/ballot-hash", Fixture, NULL, fixture_set_up, test_ballot_hash, fixture_tear_down);
+  g_test_add_func ("/ka/export/tstamp", test_tstamp);
 
   return g_test_run ();
 }

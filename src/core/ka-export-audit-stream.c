@@ -154,22 +154,28 @@ reader_csv_record (Reader  *r,
           r->pos++;
           for (;;)
             {
+              const char *start, *quote;
+
               if (!reader_fill (r))
                 break;
-              c = r->buf[r->pos];
-              if (c == '"')
+              /* Copy up to the next quote in one go. */
+              start = r->buf + r->pos;
+              quote = memchr (start, '"', r->len - r->pos);
+              if (quote == NULL)
                 {
-                  r->pos++;
-                  if (reader_fill (r) && r->buf[r->pos] == '"')
-                    {
-                      g_string_append_c (buf, '"');
-                      r->pos++;
-                      continue;
-                    }
-                  break;
+                  g_string_append_len (buf, start, r->len - r->pos);
+                  r->pos = r->len;
+                  continue;
                 }
-              g_string_append_c (buf, c);
-              r->pos++;
+              g_string_append_len (buf, start, quote - start);
+              r->pos += quote - start + 1;
+              if (reader_fill (r) && r->buf[r->pos] == '"')
+                {
+                  g_string_append_c (buf, '"');
+                  r->pos++;
+                  continue;
+                }
+              break;
             }
           continue;
         }
@@ -186,7 +192,17 @@ reader_csv_record (Reader  *r,
           NEXT_FIELD ();
           return TRUE;
         }
-      g_string_append_c (buf, c);
+      /* A plain run: up to the next comma, quote or line break. */
+      {
+        const char *start = r->buf + r->pos - 1;
+        const char *p = start + 1;
+        const char *stop = r->buf + r->len;
+
+        while (p < stop && *p != ',' && *p != '"' && *p != '\r' && *p != '\n')
+          p++;
+        g_string_append_len (buf, start, p - start);
+        r->pos = p - r->buf;
+      }
     }
   if (any)
     NEXT_FIELD ();

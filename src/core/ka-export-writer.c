@@ -142,10 +142,64 @@ write_file (const char  *dir,
   return TRUE;
 }
 
+/* Days from 1970-01-01 to @y-@m-@d of the proleptic Gregorian calendar (H. Hinnant's
+ * days_from_civil). */
+static gint64
+days_from_civil (gint64 y,
+                 guint  m,
+                 guint  d)
+{
+  gint64 era, yoe, doy, doe;
+
+  y -= m <= 2;
+  era = (y >= 0 ? y : y - 399) / 400;
+  yoe = y - era * 400;
+  doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+static gboolean
+digits (const char *s,
+        guint       n,
+        guint      *out)
+{
+  guint v = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      if (!g_ascii_isdigit (s[i]))
+        return FALSE;
+      v = v * 10 + (guint) (s[i] - '0');
+    }
+  *out = v;
+  return TRUE;
+}
+
+/* `voted_at` in Unix seconds. The ballots' own form (`YYYY-MM-DDTHH:MM:SS.sssZ`, exactly
+ * 24 bytes, a valid date) is read directly, as ka_export_parse_time() reads it, without
+ * a GDateTime per ballot; anything else goes through ka_export_parse_time(). */
 double
 _ka_export_tstamp_of (const KaBallot *b)
 {
-  gint64 us = ka_export_parse_time (b->voted_at);
+  const char *t = b->voted_at;
+  guint y, mo, d, h, mi, s, ms;
+  gint64 us;
+
+  if (t != NULL && strlen (t) == 24 && t[4] == '-' && t[7] == '-' && t[10] == 'T' &&
+      t[13] == ':' && t[16] == ':' && t[19] == '.' && t[23] == 'Z' &&
+      digits (t, 4, &y) && digits (t + 5, 2, &mo) && digits (t + 8, 2, &d) &&
+      digits (t + 11, 2, &h) && digits (t + 14, 2, &mi) && digits (t + 17, 2, &s) &&
+      digits (t + 20, 3, &ms) && y >= 1 && mo >= 1 && mo <= 12 && d >= 1 &&
+      d <= (guint) g_date_get_days_in_month ((GDateMonth) mo, (GDateYear) y) && h < 24 &&
+      mi < 60 && s < 60)
+    {
+      gint64 secs = days_from_civil (y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+
+      us = secs * G_USEC_PER_SEC + ms * 1000;
+    }
+  else
+    us = ka_export_parse_time (t);
 
   return us == G_MININT64 ? 0.0 : (double) us / G_USEC_PER_SEC;
 }

@@ -71,7 +71,9 @@ hex4 (const char *p)
 }
 
 /* Decodes a string starting at the opening quote into @buf (NUL-terminated); returns the
- * position after the closing quote, or NULL. */
+ * position after the closing quote, or NULL. The whole text was checked to be UTF-8, and
+ * a quote or backslash never falls inside a multi-byte character, so every run copied is
+ * UTF-8 too. */
 static const char *
 scan_string (const char *p,
              const char *end,
@@ -87,8 +89,6 @@ scan_string (const char *p,
 
       if (c == '"')
         {
-          if (!g_utf8_validate (run, p - run, NULL))
-            return NULL;
           g_string_append_len (buf, run, p - run);
           g_string_append_c (buf, '\0');
           return p + 1;
@@ -100,8 +100,6 @@ scan_string (const char *p,
           p++;
           continue;
         }
-      if (!g_utf8_validate (run, p - run, NULL))
-        return NULL;
       g_string_append_len (buf, run, p - run);
       if (p + 1 >= end)
         return NULL;
@@ -224,10 +222,13 @@ ka_json_scan_flat_object (KaJsonFlatObject *obj,
   const char *end = text + len;
   gsize name_at[KA_JSON_FLAT_MAX_MEMBERS];
   gsize string_at[KA_JSON_FLAT_MAX_MEMBERS];
+  guint name_hash[KA_JSON_FLAT_MAX_MEMBERS];
 
   g_string_truncate (obj->buf, 0);
   obj->n_members = 0;
 
+  if (!g_utf8_validate (text, len, NULL))
+    return FALSE;
   p = skip_space (p, end);
   if (p >= end || *p != '{')
     return FALSE;
@@ -307,8 +308,15 @@ ka_json_scan_flat_object (KaJsonFlatObject *obj,
       m->name = obj->buf->str + name_at[i];
       if (string_at[i] != G_MAXSIZE)
         m->string = obj->buf->str + string_at[i];
+      /* A cheap key (length, first and last byte); names that share it are compared. */
+      {
+        gsize n = strlen (m->name);
+
+        name_hash[i] = (guint) (n << 16) ^ ((guint) (guchar) m->name[0] << 8) ^
+                       (n > 0 ? (guchar) m->name[n - 1] : 0);
+      }
       for (guint j = 0; j < i; j++)
-        if (strcmp (obj->members[j].name, m->name) == 0)
+        if (name_hash[j] == name_hash[i] && strcmp (obj->members[j].name, m->name) == 0)
           return FALSE;
     }
   return TRUE;
