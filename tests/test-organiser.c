@@ -1363,6 +1363,16 @@ test_collector_source (void)
   wait_until_idle (window);
   g_assert_cmpstr (ka_organiser_window_get_page (window), ==, "error");
   g_assert_null (ka_organiser_window_get_result (window));
+  if (g_getenv ("KA_ORGANISER_SCREENSHOT_PORTAL") != NULL)
+    {
+      /* Past the stack's transition, so that the picture shows the error page. */
+      gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC;
+
+      while (g_get_monotonic_time () < until)
+        g_main_context_iteration (NULL, FALSE);
+      gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+      maybe_save_screenshot (GTK_WIDGET (window), "KA_ORGANISER_SCREENSHOT_PORTAL");
+    }
 
   sc.content_type = "application/jsonl";
   sc.body = jsonl;
