@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "ka-ballot.h"
+#include "ka-collector-client.h"
 #include "ka-export.h"
 #include "ka-identity.h"
 #include "ka-pack.h"
@@ -2369,6 +2370,7 @@ test_seal_reveal (Fixture       *f,
                                                                  &error);
     g_autoptr(GPtrArray) parsed = NULL;
     g_autoptr(GPtrArray) packs = g_ptr_array_new ();
+    g_autoptr(KaCollectorClient) client = NULL;
     g_autoptr(GHashTable) maps = NULL;
     g_autoptr(KaVoteLog) without = ka_vote_log_new ();
     g_autoptr(KaVoteLog) with = ka_vote_log_new ();
@@ -2388,7 +2390,9 @@ test_seal_reveal (Fixture       *f,
     /* The map is the seal: organisers only. */
     assert_error (anonymous, SOUP_STATUS_UNAUTHORIZED, "unauthorized");
     g_assert_cmpuint (device->status, ==, SOUP_STATUS_UNAUTHORIZED);
-    maps = ka_seal_maps_fetch (f->collector->url, ORGANISER_TOKEN, NULL, &error);
+    client = ka_collector_client_new (f->collector->url, ORGANISER_TOKEN, &error);
+    g_assert_no_error (error);
+    maps = ka_seal_maps_fetch (client, NULL, &error);
     g_assert_no_error (error);
     g_assert_cmpuint (g_hash_table_size (maps), ==, 1);
     g_assert_cmpuint (ka_seal_maps_apply (maps, packs), ==, 1);

@@ -12,6 +12,9 @@
 #include <string.h>
 
 #include "ka-export.h"
+#include "ka-export-private.h"
+#include "ka-json-scanner.h"
+#include "ka-json-writer.h"
 #include "ka-store.h"
 
 #define N_MODELS 3
@@ -798,6 +801,588 @@ test_audit_duplicated (Fixture       *f,
   rehash_manifest (f->dir);
 }
 
+/* ------------------------------------------------------------------------------------ */
+/* The streaming export (issue 11): JSON writer, flat scanner, old vs new writer, chains. */
+
+/* Hostile strings: every control character, quotes and backslashes, text that looks like
+ * escapes of surrogates, Korean, astral and separator characters. */
+static GPtrArray *
+hostile_strings (void)
+{
+  GPtrArray *list = g_ptr_array_new_with_free_func (g_free);
+  GString *all = g_string_new (NULL);
+
+  for (guint c = 1; c < 0x80; c++)
+    {
+      char s[2] = { (char) c, '\0' };
+
+      g_ptr_array_add (list, g_strdup (s));
+      g_string_append_c (all, (char) c);
+    }
+  g_ptr_array_add (list, g_string_free (all, FALSE));
+  g_ptr_array_add (list, g_strdup (""));
+  g_ptr_array_add (list, g_strdup ("\\ud800 \\udc00 \\ud83d\\ude00 \\u0000 \\\""));
+  g_ptr_array_add (list, g_strdup ("모델 가, \"인용\" 그리고 '작은따옴표'\n둘째 줄\t탭"));
+  g_ptr_array_add (list, g_strdup ("Model, \"B\"\r\n"));
+  g_ptr_array_add (list, g_strdup ("😀 \xe2\x80\xa8 \xe2\x80\xa9 \xef\xbf\xbf \xef\xbb\xbf </script>"));
+  g_ptr_array_add (list, g_strdup ("\x1f\x7f\x1e\x01 끝"));
+  return list;
+}
+
+static char *
+generator_text (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+
+  json_generator_set_root (gen, node);
+  return json_generator_to_data (gen, NULL);
+}
+
+static void
+test_json_writer (void)
+{
+  g_autoptr(GPtrArray) strings = hostile_strings ();
+  const double doubles[] = { 0.0, -0.0, 1.0, 1796691498.828, 0.1, 1e21, 1e-7, -2.5e-300,
+                             123456789012345678.0, 1765152000.0 };
+  const gint64 ints[] = { 0, 1, -1, 42, G_MAXINT64, G_MININT64, 8123 };
+
+  for (guint i = 0; i < strings->len; i++)
+    {
+      const char *s = g_ptr_array_index (strings, i);
+      g_autoptr(JsonNode) node = json_node_init_string (json_node_alloc (), s);
+      g_autofree char *want = generator_text (node);
+      g_autoptr(GString) got = g_string_new (NULL);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      GError *error = NULL;
+
+      /* Byte for byte what JsonGenerator writes, so exports stay identical ... */
+      ka_json_append_string (got, s);
+      g_assert_cmpstr (got->str, ==, want);
+      /* ... and json-glib's parser reads back the very string. */
+      g_assert_true (json_parser_load_from_data (parser, got->str, got->len, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (json_node_get_string (json_parser_get_root (parser)), ==, s);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (doubles); i++)
+    {
+      g_autoptr(JsonNode) node = json_node_init_double (json_node_alloc (), doubles[i]);
+      g_autofree char *want = generator_text (node);
+      g_autoptr(GString) got = g_string_new (NULL);
+
+      ka_json_append_double (got, doubles[i]);
+      g_assert_cmpstr (got->str, ==, want);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (ints); i++)
+    {
+      g_autoptr(JsonNode) node = json_node_init_int (json_node_alloc (), ints[i]);
+      g_autofree char *want = generator_text (node);
+      g_autoptr(GString) got = g_string_new (NULL);
+
+      ka_json_append_int (got, ints[i]);
+      g_assert_cmpstr (got->str, ==, want);
+    }
+  {
+    g_autoptr(GString) null = g_string_new (NULL);
+
+    ka_json_append_string (null, NULL);
+    g_assert_cmpstr (null->str, ==, "null");
+  }
+}
+
+static void
+test_json_scanner (void)
+{
+  g_autoptr(GPtrArray) strings = hostile_strings ();
+  KaJsonFlatObject obj;
+  const char *refused[] = {
+    "", "[]", "{\"a\": [1]}", "{\"a\": {\"b\": 1}}", "{\"a\": 1} x", "{\"a\": 1, \"a\": 2}",
+    "{\"a\": \"\\ud800\"}", "{\"a\": \"\\udc00\"}", "{\"a\": \"\\u0000\"}", "{\"a\": \"x\ty\"}",
+    "{\"a\": \"\xff\"}", "{\"a\": 01}", "{\"a\": 1.}", "{\"a\": tru}", "{\"a\" 1}", "{\"a\": 1,}",
+    "{\"a\": 1234567890123456789}", "{\"a\": \"\\q\"}",
+  };
+
+  ka_json_flat_object_init (&obj);
+
+  /* Every hostile string, as a member name and as a value, written by JsonGenerator. */
+  for (guint i = 0; i < strings->len; i++)
+    {
+      const char *s = g_ptr_array_index (strings, i);
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree char *text = NULL;
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      gboolean scanned;
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "value");
+      json_builder_add_string_value (b, s);
+      json_builder_set_member_name (b, "n");
+      json_builder_add_int_value (b, -42);
+      json_builder_set_member_name (b, "x");
+      json_builder_add_double_value (b, 1796691498.828);
+      json_builder_set_member_name (b, "t");
+      json_builder_add_boolean_value (b, TRUE);
+      json_builder_set_member_name (b, "z");
+      json_builder_add_null_value (b);
+      json_builder_end_object (b);
+      root = json_builder_get_root (b);
+      text = generator_text (root);
+
+      scanned = ka_json_scan_flat_object (&obj, text, strlen (text));
+      /* Raw control bytes (JsonGenerator writes 0x1f raw) are left to json-glib. */
+      if (strchr (s, 0x1f) != NULL)
+        {
+          g_assert_false (scanned);
+          continue;
+        }
+      g_assert_true (scanned);
+      g_assert_true (json_parser_load_from_data (parser, text, -1, NULL));
+      g_assert_cmpstr (ka_json_flat_object_get_string (&obj, "value", 0), ==,
+                       json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)), "value"));
+      g_assert_cmpstr (ka_json_flat_object_get_string (&obj, "value", 0), ==, s);
+      g_assert_cmpint (ka_json_flat_object_get (&obj, "n")->type, ==, KA_JSON_INT);
+      g_assert_cmpint (ka_json_flat_object_get (&obj, "n")->int_value, ==, -42);
+      g_assert_cmpint (ka_json_flat_object_get (&obj, "x")->type, ==, KA_JSON_DOUBLE);
+      g_assert_cmpfloat (ka_json_flat_object_get (&obj, "x")->double_value, ==, 1796691498.828);
+      g_assert_cmpint (ka_json_flat_object_get (&obj, "t")->type, ==, KA_JSON_TRUE);
+      g_assert_cmpint (ka_json_flat_object_get (&obj, "z")->type, ==, KA_JSON_NULL);
+      g_assert_null (ka_json_flat_object_get_string (&obj, "z", 4));
+    }
+
+  /* Real escapes of a surrogate pair, written by hand, decode to the astral character. */
+  {
+    const char *text = "{ \"e\" : \"\\ud83d\\ude00\\u00e9\\/\\b\" }";
+
+    g_assert_true (ka_json_scan_flat_object (&obj, text, strlen (text)));
+    g_assert_cmpstr (ka_json_flat_object_get_string (&obj, "e", 0), ==, "😀é/\b");
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_test_message ("refused: %s", refused[i]);
+      g_assert_false (ka_json_scan_flat_object (&obj, refused[i], strlen (refused[i])));
+    }
+  ka_json_flat_object_clear (&obj);
+}
+
+/* The writer of earlier versions, kept here as the reference: a JsonNode tree per ballot
+ * through JsonGenerator, the CSV from the same fields. */
+static GString *
+reference_jsonl (GPtrArray *sorted)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < sorted->len; i++)
+    {
+      g_autoptr(JsonNode) node = ka_ballot_to_json (g_ptr_array_index (sorted, i));
+      g_autofree char *line = generator_text (node);
+
+      g_string_append (out, line);
+      g_string_append_c (out, '\n');
+    }
+  return out;
+}
+
+static void
+reference_csv_append (GString    *out,
+                      const char *s)
+{
+  if (s == NULL)
+    return;
+  if (strpbrk (s, ",\"\r\n") == NULL)
+    {
+      g_string_append (out, s);
+      return;
+    }
+  g_string_append_c (out, '"');
+  for (const char *c = s; *c != '\0'; c++)
+    {
+      if (*c == '"')
+        g_string_append_c (out, '"');
+      g_string_append_c (out, *c);
+    }
+  g_string_append_c (out, '"');
+}
+
+static void
+reference_csv_and_battles (GPtrArray *sorted,
+                           GPtrArray *packs,
+                           GString   *csv,
+                           GString   *battles)
+{
+  guint n_battles = 0;
+
+  g_string_append (csv, "\xef\xbb\xbf");
+  for (guint c = 0; c < N_COLUMNS; c++)
+    {
+      if (c > 0)
+        g_string_append_c (csv, ',');
+      g_string_append (csv, _ka_export_csv_columns[c]);
+    }
+  g_string_append_c (csv, '\n');
+  g_string_append (battles, "[");
+
+  for (guint i = 0; i < sorted->len; i++)
+    {
+      const KaBallot *b = g_ptr_array_index (sorted, i);
+      const char *ma, *mb, *category;
+      char *fields[N_COLUMNS];
+      guint n_turns;
+      RevealStatus status = _ka_export_reveal (packs, b, &ma, &mb, &category, &n_turns);
+
+      _ka_export_ballot_fields (b, category, ma, mb, fields);
+      for (guint c = 0; c < N_COLUMNS; c++)
+        {
+          if (c > 0)
+            g_string_append_c (csv, ',');
+          reference_csv_append (csv, fields[c]);
+          g_free (fields[c]);
+        }
+      g_string_append_c (csv, '\n');
+
+      if (!b->identity_flag && status == REVEAL_OK)
+        {
+          g_autoptr(JsonBuilder) j = json_builder_new ();
+          g_autofree char *judge = g_strdup_printf ("arena_user_%s", b->device_id);
+          g_autoptr(JsonNode) node = NULL;
+          g_autofree char *text = NULL;
+          KaPack *pack = _ka_export_find_pack (packs, b->pack_id);
+          const char *language = ka_pack_get_language (pack);
+
+          json_builder_begin_object (j);
+          json_builder_set_member_name (j, "question_id");
+          json_builder_add_string_value (j, b->prompt_id);
+          json_builder_set_member_name (j, "model_a");
+          json_builder_add_string_value (j, ma);
+          json_builder_set_member_name (j, "model_b");
+          json_builder_add_string_value (j, mb);
+          json_builder_set_member_name (j, "winner");
+          json_builder_add_string_value (j, ka_export_winner_to_fastchat (b->winner));
+          json_builder_set_member_name (j, "judge");
+          json_builder_add_string_value (j, judge);
+          json_builder_set_member_name (j, "turn");
+          json_builder_add_int_value (j, n_turns);
+          json_builder_set_member_name (j, "anony");
+          json_builder_add_boolean_value (j, TRUE);
+          json_builder_set_member_name (j, "language");
+          json_builder_add_string_value (j, g_strcmp0 (language, "ko") == 0 ? "Korean" : language);
+          json_builder_set_member_name (j, "tstamp");
+          json_builder_add_double_value (j, _ka_export_tstamp_of (b));
+          json_builder_set_member_name (j, "ballot_id");
+          json_builder_add_string_value (j, b->ballot_id);
+          json_builder_set_member_name (j, "pack_id");
+          json_builder_add_string_value (j, b->pack_id);
+          json_builder_set_member_name (j, "category");
+          if (category != NULL)
+            json_builder_add_string_value (j, category);
+          else
+            json_builder_add_null_value (j);
+          json_builder_set_member_name (j, "mode");
+          json_builder_add_string_value (j, ka_mode_to_string (b->mode));
+          json_builder_set_member_name (j, "decision_ms");
+          json_builder_add_int_value (j, b->decision_ms);
+          json_builder_end_object (j);
+          node = json_builder_get_root (j);
+          text = generator_text (node);
+          g_string_append (battles, n_battles > 0 ? ",\n" : "\n");
+          g_string_append (battles, text);
+          n_battles++;
+        }
+    }
+  g_string_append (battles, "\n]\n");
+}
+
+static void
+assert_file_is (const char *dir,
+                const char *name,
+                GString    *want)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *got = NULL;
+  gsize len = 0;
+
+  g_assert_true (g_file_get_contents (path, &got, &len, NULL));
+  g_assert_cmpuint (len, ==, want->len);
+  g_assert_true (memcmp (got, want->str, len) == 0);
+}
+
+/* A real store with a few thousand ballots: the streaming writer, from SQLite rows and
+ * from an array, writes exactly the bytes the JsonNode writer wrote, and audits clean. */
+static void
+test_writer_identical (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tmp = g_dir_make_tmp ("ka-export-identical-XXXXXX", &error);
+  g_autofree char *db = g_build_filename (tmp, "store.db", NULL);
+  g_autofree char *from_db = g_build_filename (tmp, "from-db", NULL);
+  g_autofree char *from_array = g_build_filename (tmp, "from-array", NULL);
+  g_autoptr(KaPack) pack = make_pack ();
+  g_autoptr(GPtrArray) packs = g_ptr_array_new ();
+  g_autoptr(GPtrArray) ballots = g_ptr_array_new_with_free_func ((GDestroyNotify) ka_ballot_free);
+  g_autoptr(GPtrArray) sorted = NULL;
+  g_autoptr(GString) jsonl = NULL;
+  g_autoptr(GString) csv = g_string_new (NULL);
+  g_autoptr(GString) battles = g_string_new (NULL);
+  g_autoptr(KaStore) store = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+  KaRatingOptions options;
+  guint n = 0;
+  const char *names[] = { KA_EXPORT_BALLOTS_CSV, KA_EXPORT_BALLOTS_JSONL, KA_EXPORT_FASTCHAT,
+                          KA_EXPORT_TALLY_CSV };
+
+  g_assert_no_error (error);
+  g_ptr_array_add (packs, pack);
+  cast_ballots (db, 3000, 11, ballots);
+  ka_rating_options_init (&options);
+  options.bootstrap_rounds = 50;
+
+  store = ka_store_open (db, &error);
+  g_assert_no_error (error);
+  g_assert_true (ka_export_write_database (from_db, db, packs, &options, &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 3000);
+  g_assert_true (ka_export_write (from_array, ballots, packs, &options, &error));
+  g_assert_no_error (error);
+
+  sorted = g_ptr_array_new ();
+  for (guint i = 0; i < ballots->len; i++)
+    g_ptr_array_add (sorted, g_ptr_array_index (ballots, i));
+  g_ptr_array_sort (sorted, _ka_export_compare_ballots);
+  jsonl = reference_jsonl (sorted);
+  reference_csv_and_battles (sorted, packs, csv, battles);
+
+  assert_file_is (from_db, KA_EXPORT_BALLOTS_JSONL, jsonl);
+  assert_file_is (from_db, KA_EXPORT_BALLOTS_CSV, csv);
+  assert_file_is (from_db, KA_EXPORT_FASTCHAT, battles);
+  {
+    g_autoptr(GBytes) bytes = g_bytes_new_static (battles->str, battles->len);
+    g_autofree char *tally = _ka_export_tally_csv_text (bytes, &options, &error);
+    g_autoptr(GString) want = NULL;
+
+    g_assert_no_error (error);
+    want = g_string_new (tally);
+    assert_file_is (from_db, KA_EXPORT_TALLY_CSV, want);
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *a = read_text (from_db, names[i]);
+      g_autofree char *b = read_text (from_array, names[i]);
+
+      g_assert_cmpstr (a, ==, b);
+    }
+
+  problems = audit (from_db, packs);
+  g_assert_cmpuint (problems->len, ==, 0);
+  g_clear_pointer (&problems, g_ptr_array_unref);
+  problems = audit (from_db, NULL);
+  g_assert_cmpuint (problems->len, ==, 0);
+
+  g_clear_object (&store);
+  remove_tree (tmp);
+}
+
+/* One device's chain, in seq order, from the fixture's ballots. */
+static GPtrArray *
+device_chain (GPtrArray *ballots)
+{
+  GPtrArray *chain = g_ptr_array_new ();
+  const char *device = ((const KaBallot *) g_ptr_array_index (ballots, 0))->device_id;
+
+  for (guint i = 0; i < ballots->len; i++)
+    {
+      KaBallot *b = g_ptr_array_index (ballots, i);
+
+      if (g_str_equal (b->device_id, device))
+        g_ptr_array_add (chain, b);
+    }
+  g_ptr_array_sort (chain, _ka_export_compare_ballots);
+  return chain;
+}
+
+/* Chain breaks have codes; the audit's kinds come from the codes, and its messages are
+ * those of ka_ballot_chain_verify(). */
+static void
+test_audit_chain_codes (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GPtrArray) chain = device_chain (f->ballots);
+  struct
+  {
+    const char   *what;
+    KaAuditError  code;
+    KaAuditKind   kind;
+  } cases[] = {
+    { "drop", KA_AUDIT_ERROR_CHAIN_MISSING, KA_AUDIT_MISSING },
+    { "swap", KA_AUDIT_ERROR_CHAIN_REORDERED, KA_AUDIT_REORDERED },
+    { "alter", KA_AUDIT_ERROR_CHAIN_HASH, KA_AUDIT_ALTERED },
+    { "replace", KA_AUDIT_ERROR_CHAIN_REPLACED, KA_AUDIT_ALTERED },
+    { "head", KA_AUDIT_ERROR_CHAIN_MISSING, KA_AUDIT_MISSING },
+  };
+
+  g_assert_true (ka_audit_verify_chain (chain, NULL));
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GPtrArray) broken = g_ptr_array_new_with_free_func ((GDestroyNotify) ka_ballot_free);
+      g_autoptr(GError) ours = NULL;
+      g_autoptr(GError) theirs = NULL;
+
+      for (guint j = 0; j < chain->len; j++)
+        g_ptr_array_add (broken, ka_ballot_copy (g_ptr_array_index (chain, j)));
+      if (g_str_equal (cases[i].what, "drop"))
+        g_ptr_array_remove_index (broken, 10);
+      else if (g_str_equal (cases[i].what, "swap"))
+        {
+          gpointer t = broken->pdata[10];
+
+          broken->pdata[10] = broken->pdata[11];
+          broken->pdata[11] = t;
+        }
+      else if (g_str_equal (cases[i].what, "alter"))
+        ((KaBallot *) broken->pdata[10])->winner ^= 1;
+      else if (g_str_equal (cases[i].what, "replace"))
+        {
+          /* A ballot replaced by another that hashes right but links on from nothing. */
+          KaBallot *b = broken->pdata[10];
+
+          b->decision_ms += 1;
+          g_free (b->hash);
+          b->hash = ka_ballot_compute_hash (b);
+        }
+      else
+        g_ptr_array_remove_index (broken, 0);
+
+      g_assert_false (ka_audit_verify_chain (broken, &ours));
+      g_assert_false (ka_ballot_chain_verify (broken, NULL, &theirs));
+      g_test_message ("%s: %s", cases[i].what, ours->message);
+      g_assert_error (ours, KA_AUDIT_ERROR, (gint) cases[i].code);
+      g_assert_cmpstr (ours->message, ==, theirs->message);
+      g_assert_cmpint (ka_audit_kind_from_error (ours), ==, cases[i].kind);
+    }
+}
+
+/* Rewording a chain-break message (or translating it) does not change how the audit
+ * sorts it: each message below says the opposite of its code. */
+static void
+test_audit_reworded (void)
+{
+  struct
+  {
+    KaAuditError  code;
+    const char   *message;
+    KaAuditKind   kind;
+  } cases[] = {
+    { KA_AUDIT_ERROR_CHAIN_MISSING, "reordered: altered: its hash does not match", KA_AUDIT_MISSING },
+    { KA_AUDIT_ERROR_CHAIN_REORDERED, "missing or altered: missing", KA_AUDIT_REORDERED },
+    { KA_AUDIT_ERROR_CHAIN_REPLACED, "reordered: missing", KA_AUDIT_ALTERED },
+    { KA_AUDIT_ERROR_CHAIN_HASH, "missing: 순서가 바뀜", KA_AUDIT_ALTERED },
+    { KA_AUDIT_ERROR_CHAIN_MISSING, "투표가 빠졌습니다", KA_AUDIT_MISSING },
+    { KA_AUDIT_ERROR_CHAIN_REORDERED, "", KA_AUDIT_REORDERED },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = g_error_new_literal (KA_AUDIT_ERROR, cases[i].code,
+                                                     cases[i].message);
+
+      g_assert_cmpint (ka_audit_kind_from_error (error), ==, cases[i].kind);
+    }
+}
+
+/* The streaming pass and the full audit agree: an intact export passes the stream; an
+ * export whose manifest was recomputed after a CSV edit does not, and the full audit
+ * names the edit. */
+static void
+test_audit_stream (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *csv = NULL;
+  g_autofree char *edited = NULL;
+  const KaBallot *b;
+
+  g_assert_true (_ka_export_audit_stream (f->dir, f->packs));
+  g_assert_true (_ka_export_audit_stream (f->dir, NULL));
+
+  /* A winner changed in the CSV only (the other files, and the hashes, agree). */
+  b = g_ptr_array_index (f->ballots, 3);
+  csv = read_text (f->dir, KA_EXPORT_BALLOTS_CSV);
+  {
+    g_autofree char *needle = g_strdup_printf (",%s,%s,", ka_winner_to_string (b->winner), b->shown_at);
+    g_autofree char *other = g_strdup_printf (",%s,%s,", b->winner == KA_WINNER_TIE ? "model_a" : "tie",
+                                              b->shown_at);
+    char *row = strstr (csv, b->ballot_id);
+    char *at = row != NULL ? strstr (row, needle) : NULL;
+    g_autoptr(GString) s = g_string_new (csv);
+
+    g_assert_nonnull (at);
+    g_string_erase (s, at - csv, strlen (needle));
+    g_string_insert (s, at - csv, other);
+    edited = g_strdup (s->str);
+  }
+  write_text (f->dir, KA_EXPORT_BALLOTS_CSV, edited);
+  rehash_manifest (f->dir);
+  g_assert_false (_ka_export_audit_stream (f->dir, f->packs));
+  {
+    g_autoptr(GPtrArray) problems = audit (f->dir, f->packs);
+
+    g_assert_true (has_problem (problems, KA_AUDIT_ALTERED, KA_EXPORT_BALLOTS_CSV, b->ballot_id,
+                                "winner"));
+  }
+}
+
+/* The chain check of the writer and the stream recomputes canonical JSON as ka-ballot.c. */
+static void
+test_ballot_hash (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GString) scratch = g_string_new (NULL);
+
+  for (guint i = 0; i < f->ballots->len; i++)
+    {
+      KaBallot *b = g_ptr_array_index (f->ballots, i);
+      g_autoptr(KaBallot) copy = ka_ballot_copy (b);
+
+      g_assert_true (_ka_export_ballot_hash_ok (b, scratch));
+      g_assert_true (ka_ballot_verify_hash (b));
+      g_free (copy->session_id);
+      copy->session_id = g_strdup ("세션 \"x\" \\ y");
+      g_assert_false (_ka_export_ballot_hash_ok (copy, scratch));
+      g_free (copy->hash);
+      copy->hash = ka_ballot_compute_hash (copy);
+      g_assert_true (_ka_export_ballot_hash_ok (copy, scratch));
+    }
+}
+
+/* The writer reads `voted_at` without a GDateTime; it must agree with
+ * ka_export_parse_time() on every date, and fall back to it on anything else. */
+static void
+test_tstamp (void)
+{
+  const char *odd[] = { "2026-02-29T10:00:00.000Z", "2026-13-01T10:00:00.000Z",
+                        "2026-12-01T24:00:00.000Z", "2026-12-01T10:00:00Z",
+                        "2026-12-01T10:00:00.123+09:00", "garbage", "" };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (3);
+  KaBallot b = { 0, };
+
+  for (guint i = 0; i < 20000; i++)
+    {
+      gint64 secs = g_rand_int_range (rand, 0, G_MAXINT32) * (gint64) 3 - G_GINT64_CONSTANT (2000000000);
+      g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (secs);
+      g_autoptr(GDateTime) with_ms = g_date_time_add (dt, g_rand_int_range (rand, 0, 1000) * 1000);
+      g_autofree char *text = ka_timestamp_format (with_ms);
+      gint64 us = ka_export_parse_time (text);
+
+      b.voted_at = text;
+      g_assert_cmpfloat (_ka_export_tstamp_of (&b), ==, (double) us / G_USEC_PER_SEC);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (odd); i++)
+    {
+      gint64 us = ka_export_parse_time (odd[i]);
+
+      b.voted_at = (char *) odd[i];
+      g_assert_cmpfloat (_ka_export_tstamp_of (&b), ==, us == G_MININT64 ? 0.0 : (double) us / G_USEC_PER_SEC);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -811,6 +1396,14 @@ main (int    argc,
   g_test_add ("/ka/export/audit-files", Fixture, NULL, fixture_set_up, test_audit_files, fixture_tear_down);
   g_test_add ("/ka/export/audit-duplicated", Fixture, NULL, fixture_set_up, test_audit_duplicated, fixture_tear_down);
   g_test_add_func ("/ka/export/fastchat", test_fastchat);
+  g_test_add_func ("/ka/export/json-writer", test_json_writer);
+  g_test_add_func ("/ka/export/json-scanner", test_json_scanner);
+  g_test_add_func ("/ka/export/writer-identical", test_writer_identical);
+  g_test_add ("/ka/export/audit-chain-codes", Fixture, NULL, fixture_set_up, test_audit_chain_codes, fixture_tear_down);
+  g_test_add_func ("/ka/export/audit-reworded", test_audit_reworded);
+  g_test_add ("/ka/export/audit-stream", Fixture, NULL, fixture_set_up, test_audit_stream, fixture_tear_down);
+  g_test_add ("/ka/export/ballot-hash", Fixture, NULL, fixture_set_up, test_ballot_hash, fixture_tear_down);
+  g_test_add_func ("/ka/export/tstamp", test_tstamp);
 
   return g_test_run ();
 }

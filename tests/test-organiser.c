@@ -16,11 +16,13 @@
 #include <string.h>
 
 #include "ka-application.h"
+#include "ka-collector-client.h"
 #include "ka-export.h"
 #include "ka-interval-chart.h"
 #include "ka-leaderboard-view.h"
 #include "ka-organiser-window.h"
 #include "ka-store.h"
+#include "ka-sync.h"
 #include "ka-winrate-heatmap.h"
 #include "ka-window.h"
 
@@ -1197,6 +1199,260 @@ test_application (void)
   store_teardown (&s);
 }
 
+/* ------------------------------------------------------------------------------------ */
+/* KaCollectorClient and the organiser's data layer (issue 11) against a loopback server
+ * whose answers the test chooses. */
+
+typedef struct
+{
+  guint       status;
+  const char *content_type;   /* (nullable) */
+  const char *body;
+  char       *last_user_agent;
+  char       *last_auth;
+  char       *last_path;
+  guint       n_requests;
+} Scripted;
+
+static void
+scripted_handler (SoupServer        *server,
+                  SoupServerMessage *msg,
+                  const char        *path,
+                  GHashTable        *query,
+                  gpointer           user_data)
+{
+  Scripted *s = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  GUri *uri = soup_server_message_get_uri (msg);
+
+  s->n_requests++;
+  g_free (s->last_user_agent);
+  s->last_user_agent = g_strdup (soup_message_headers_get_one (headers, "User-Agent"));
+  g_free (s->last_auth);
+  s->last_auth = g_strdup (soup_message_headers_get_one (headers, "Authorization"));
+  g_free (s->last_path);
+  s->last_path = g_strdup_printf ("%s%s%s", g_uri_get_path (uri),
+                                  g_uri_get_query (uri) != NULL ? "?" : "",
+                                  g_uri_get_query (uri) != NULL ? g_uri_get_query (uri) : "");
+  soup_server_message_set_status (msg, s->status, NULL);
+  if (s->content_type != NULL)
+    soup_server_message_set_response (msg, s->content_type, SOUP_MEMORY_COPY, s->body,
+                                      strlen (s->body));
+}
+
+static void
+async_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+static GBytes *
+client_ballots (KaCollectorClient  *client,
+                GError            **error)
+{
+  GAsyncResult *result = NULL;
+  GBytes *bytes;
+
+  ka_collector_client_get_ballots_async (client, "jsonl", NULL, async_result_cb, &result);
+  bytes = ka_collector_client_get_ballots_finish (client, wait_for_result (&result), error);
+  g_object_unref (result);
+  return bytes;
+}
+
+static JsonNode *
+client_tallies (KaCollectorClient  *client,
+                GError            **error)
+{
+  GAsyncResult *result = NULL;
+  JsonNode *node;
+
+  ka_collector_client_get_tallies_async (client, "kiosk", NULL, async_result_cb, &result);
+  node = ka_collector_client_get_tallies_finish (client, wait_for_result (&result), error);
+  g_object_unref (result);
+  return node;
+}
+
+static void
+test_collector_client (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr(KaCollectorClient) client = NULL;
+  g_autofree char *base = NULL;
+  Scripted s = { 0, };
+  GSList *uris;
+
+  soup_server_add_handler (server, "/v1", scripted_handler, &s, NULL);
+  soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  base = g_strdup_printf ("  http://127.0.0.1:%d//  ", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  /* The token never travels in clear to another host: refused before any request. */
+  g_assert_null (ka_collector_client_new ("http://collector.invalid", "t", &error));
+  g_assert_error (error, KA_SYNC_ERROR, KA_SYNC_ERROR_INSECURE_URL);
+  g_clear_error (&error);
+  g_assert_null (ka_collector_client_new ("collector", "t", &error));
+  g_assert_error (error, KA_SYNC_ERROR, KA_SYNC_ERROR_INVALID_URL);
+  g_clear_error (&error);
+
+  client = ka_collector_client_new (base, "organiser-secret", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_suffix (ka_collector_client_get_server_url (client), "/") == FALSE);
+
+  /* 200 of JSON Lines: the body, with the token and the product user agent. */
+  s.status = 200;
+  s.content_type = "application/jsonl";
+  s.body = "{\"ballot_id\": 1}\n";
+  {
+    g_autoptr(GBytes) bytes = client_ballots (client, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpmem (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), s.body, strlen (s.body));
+    g_assert_cmpstr (s.last_path, ==, "/v1/ballots?format=jsonl");
+    g_assert_cmpstr (s.last_auth, ==, "Bearer organiser-secret");
+    g_assert_true (g_str_has_prefix (s.last_user_agent, "kai-arena/" PACKAGE_VERSION));
+  }
+
+  /* 401: the token was refused, with the status and the collector's code. */
+  s.status = 401;
+  s.content_type = "application/json";
+  s.body = "{\"error\": {\"code\": \"unauthorized\", \"message\": \"bad token\"}}";
+  g_assert_null (client_ballots (client, &error));
+  g_assert_error (error, KA_COLLECTOR_CLIENT_ERROR, KA_COLLECTOR_CLIENT_ERROR_UNAUTHORIZED);
+  g_assert_nonnull (strstr (error->message, "401"));
+  g_assert_nonnull (strstr (error->message, "unauthorized: bad token"));
+  g_clear_error (&error);
+
+  /* Any other status, 2xx included, is not a success. */
+  s.status = 503;
+  s.body = "{\"error\": {\"code\": \"busy\", \"message\": \"later\"}}";
+  g_assert_null (client_ballots (client, &error));
+  g_assert_error (error, KA_COLLECTOR_CLIENT_ERROR, KA_COLLECTOR_CLIENT_ERROR_HTTP);
+  g_assert_nonnull (strstr (error->message, "503"));
+  g_assert_nonnull (strstr (error->message, "busy: later"));
+  g_clear_error (&error);
+  s.status = 202;
+  s.content_type = "application/jsonl";
+  s.body = "";
+  g_assert_null (client_ballots (client, &error));
+  g_assert_error (error, KA_COLLECTOR_CLIENT_ERROR, KA_COLLECTOR_CLIENT_ERROR_HTTP);
+  g_clear_error (&error);
+
+  /* A captive portal's 200 HTML page is not a list of ballots. */
+  s.status = 200;
+  s.content_type = "text/html";
+  s.body = "<html>Sign in to the venue Wi-Fi</html>";
+  g_assert_null (client_ballots (client, &error));
+  g_assert_error (error, KA_COLLECTOR_CLIENT_ERROR, KA_COLLECTOR_CLIENT_ERROR_CONTENT_TYPE);
+  g_assert_nonnull (strstr (error->message, "text/html"));
+  g_clear_error (&error);
+
+  /* Tallies: JSON with a "tallies" member, else a parse error. */
+  s.content_type = "application/json";
+  s.body = "{\"ballots\": 3, \"tallies\": []}";
+  {
+    g_autoptr(JsonNode) node = client_tallies (client, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (json_object_get_int_member (json_node_get_object (node), "ballots"), ==, 3);
+    g_assert_cmpstr (s.last_path, ==, "/v1/tallies?mode=kiosk");
+  }
+  s.body = "{\"ballots\": 3";
+  g_assert_null (client_tallies (client, &error));
+  g_assert_error (error, KA_COLLECTOR_CLIENT_ERROR, KA_COLLECTOR_CLIENT_ERROR_PARSE);
+  g_clear_error (&error);
+  s.body = "[1, 2]";
+  g_assert_null (client_tallies (client, &error));
+  g_assert_error (error, KA_COLLECTOR_CLIENT_ERROR, KA_COLLECTOR_CLIENT_ERROR_PARSE);
+  g_clear_error (&error);
+  s.content_type = "text/html";
+  s.body = "<html></html>";
+  g_assert_null (client_tallies (client, &error));
+  g_assert_error (error, KA_COLLECTOR_CLIENT_ERROR, KA_COLLECTOR_CLIENT_ERROR_CONTENT_TYPE);
+  g_clear_error (&error);
+
+  g_assert_cmpuint (s.n_requests, ==, 9);
+  g_assert_finalize_object (g_steal_pointer (&client));
+  soup_server_disconnect (server);
+  g_free (s.last_user_agent);
+  g_free (s.last_auth);
+  g_free (s.last_path);
+}
+
+/* The window's data layer reads collectors through the client: a captive portal's page is
+ * an error page that says so, a good answer is counted. */
+static void
+test_collector_source (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autofree char *base = NULL;
+  g_autofree char *jsonl = NULL;
+  KaOrganiserWindow *window;
+  GSList *uris;
+  Scripted sc = { 0, };
+  Store st;
+
+  store_setup (&st, TRUE);
+  jsonl = g_strndup (st.jsonl->str, st.jsonl->len);
+  soup_server_add_handler (server, "/v1", scripted_handler, &sc, NULL);
+  soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  window = open_window (NULL, st.pack_path);
+
+  sc.status = 200;
+  sc.content_type = "text/html";
+  sc.body = "<html>Sign in</html>";
+  ka_organiser_window_open_collector (window, base, "organiser-secret");
+  wait_until_idle (window);
+  g_assert_cmpstr (ka_organiser_window_get_page (window), ==, "error");
+  g_assert_null (ka_organiser_window_get_result (window));
+  if (g_getenv ("KA_ORGANISER_SCREENSHOT_PORTAL") != NULL)
+    {
+      /* Past the stack's transition, so that the picture shows the error page. */
+      gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC;
+
+      while (g_get_monotonic_time () < until)
+        g_main_context_iteration (NULL, FALSE);
+      gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+      maybe_save_screenshot (GTK_WIDGET (window), "KA_ORGANISER_SCREENSHOT_PORTAL");
+    }
+
+  sc.content_type = "application/jsonl";
+  sc.body = jsonl;
+  ka_organiser_window_reload (window);
+  wait_until_idle (window);
+  g_assert_cmpstr (ka_organiser_window_get_page (window), ==, "results");
+  g_assert_cmpint (ka_rating_result_get_n_ballots (ka_organiser_window_get_result (window)), ==,
+                   N_BALLOTS);
+  g_assert_cmpstr (sc.last_auth, ==, "Bearer organiser-secret");
+
+  close_window (window);
+  soup_server_disconnect (server);
+  store_teardown (&st);
+  g_free (sc.last_user_agent);
+  g_free (sc.last_auth);
+  g_free (sc.last_path);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1230,6 +1486,8 @@ main (int   argc,
   g_test_add_func ("/ka/organiser/collector", test_collector);
   g_test_add_func ("/ka/organiser/application", test_application);
   g_test_add_func ("/ka/organiser/screenshot", test_screenshot);
+  g_test_add_func ("/ka/organiser/collector-client", test_collector_client);
+  g_test_add_func ("/ka/organiser/collector-source", test_collector_source);
 
   return g_test_run ();
 }

@@ -11,6 +11,9 @@
 #include "ka-ballot.h"
 #include "ka-pack.h"
 #include "ka-rating.h"
+#include "ka-collector-client.h"
+#include "ka-export-audit.h"
+#include "ka-export-writer.h"
 
 G_BEGIN_DECLS
 
@@ -87,54 +90,4 @@ gboolean     ka_export_add_ballots          (KaVoteLog          *log,
                                              GPtrArray          *ballots,
                                              GPtrArray          *packs,
                                              KaExportStats      *stats);
-gboolean     ka_export_write                (const char         *dir,
-                                             GPtrArray          *ballots,
-                                             GPtrArray          *packs,
-                                             const KaRatingOptions *tally_options,
-                                             GError            **error);
-GBytes      *ka_export_fetch_collector_ballots (const char      *server_url,
-                                             const char         *organiser_token,
-                                             GCancellable       *cancellable,
-                                             GError            **error);
-
-/**
- * KaAuditKind:
- * @KA_AUDIT_MISSING: a file, row or ballot that should be there is not
- * @KA_AUDIT_ALTERED: a file, row or field differs from what was exported
- * @KA_AUDIT_REORDERED: rows or ballots are out of their exported order
- * @KA_AUDIT_UNEXPECTED: a file, row or ballot that was not exported
- * @KA_AUDIT_UNREADABLE: a file cannot be parsed at all
- */
-typedef enum
-{
-  KA_AUDIT_MISSING,
-  KA_AUDIT_ALTERED,
-  KA_AUDIT_REORDERED,
-  KA_AUDIT_UNEXPECTED,
-  KA_AUDIT_UNREADABLE,
-} KaAuditKind;
-
-/**
- * KaAuditProblem:
- * @kind: what is wrong
- * @file: the file concerned (a name inside the export directory)
- * @ballot_id: (nullable): the ballot concerned, when there is one
- * @message: a readable sentence naming the row, field or chain position
- */
-typedef struct
-{
-  KaAuditKind  kind;
-  char        *file;
-  char        *ballot_id;
-  char        *message;
-} KaAuditProblem;
-
-const char  *ka_audit_kind_to_string        (KaAuditKind         kind);
-void         ka_audit_problem_free          (KaAuditProblem     *problem);
-GPtrArray   *ka_export_audit                (const char         *dir,
-                                             GPtrArray          *packs,
-                                             GError            **error);
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (KaAuditProblem, ka_audit_problem_free)
-
 G_END_DECLS

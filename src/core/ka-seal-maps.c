@@ -14,16 +14,14 @@
 #include "config.h"
 
 #include <json-glib/json-glib.h>
-#include <libsoup/soup.h>
 #include <string.h>
 
+#include "ka-collector-client.h"
 #include "ka-pack.h"
 #include "ka-seal-maps.h"
-#include "ka-sync.h"
 
 G_DEFINE_QUARK (ka-seal-maps-error-quark, ka_seal_maps_error)
 
-#define COLLECTOR_TIMEOUT_S 60
 
 /**
  * ka_seal_maps_parse:
@@ -111,73 +109,30 @@ ka_seal_maps_parse (GBytes  *body,
 
 /**
  * ka_seal_maps_fetch:
- * @server_url: the collector's base URL; checked with ka_sync_check_server_url() before
- *   any connection (`http://` only for loopback hosts)
- * @organiser_token: the organisers' bearer token
+ * @client: the organisers' client of the collector (#KaCollectorClient)
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for a #GError
  *
- * `GET <server_url>/v1/seal-maps` with the organiser token, synchronously (60 s timeout):
- * call it from a tool or a worker thread. A collector from before sealing (404
- * `not_found`) gives an empty table.
+ * `GET /v1/seal-maps` with the organiser token, synchronously: call it from a tool or a
+ * worker thread. A collector from before sealing (404 `not_found`) gives an empty table.
  *
  * Returns: (transfer full) (element-type utf8 GHashTable): as ka_seal_maps_parse(), or
- *   %NULL with a #KA_SYNC_ERROR for a refused URL, a #GIOError when the collector cannot
- *   be reached, or a #KA_SEAL_MAPS_ERROR
+ *   %NULL with a #GIOError when the collector cannot be reached, a
+ *   #KaCollectorClientError, or a #KA_SEAL_MAPS_ERROR
  */
 GHashTable *
-ka_seal_maps_fetch (const char    *server_url,
-                    const char    *organiser_token,
-                    GCancellable  *cancellable,
-                    GError       **error)
+ka_seal_maps_fetch (KaCollectorClient  *client,
+                    GCancellable       *cancellable,
+                    GError            **error)
 {
-  g_autoptr(SoupSession) session = NULL;
-  g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(GBytes) body = NULL;
-  g_autofree char *base = NULL;
-  g_autofree char *url = NULL;
-  g_autofree char *auth = NULL;
-  guint status;
 
-  g_return_val_if_fail (server_url != NULL, NULL);
-  g_return_val_if_fail (organiser_token != NULL, NULL);
+  g_return_val_if_fail (KA_IS_COLLECTOR_CLIENT (client), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!ka_sync_check_server_url (server_url, error))
-    return NULL;
-
-  base = g_strdup (server_url);
-  while (base[0] != '\0' && base[strlen (base) - 1] == '/')
-    base[strlen (base) - 1] = '\0';
-  url = g_strconcat (base, "/v1/seal-maps", NULL);
-  msg = soup_message_new (SOUP_METHOD_GET, url);
-  if (msg == NULL)
-    {
-      g_set_error (error, KA_SYNC_ERROR, KA_SYNC_ERROR_INVALID_URL,
-                   "“%s” is not a valid URL", server_url);
-      return NULL;
-    }
-  auth = g_strconcat ("Bearer ", organiser_token, NULL);
-  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
-
-  session = g_object_new (SOUP_TYPE_SESSION, "timeout", COLLECTOR_TIMEOUT_S, NULL);
-  body = soup_session_send_and_read (session, msg, cancellable, error);
+  body = ka_collector_client_get_seal_maps (client, cancellable, error);
   if (body == NULL)
     return NULL;
-
-  status = soup_message_get_status (msg);
-  if (status == SOUP_STATUS_NOT_FOUND)
-    return g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                  (GDestroyNotify) g_hash_table_unref);
-  if (status != SOUP_STATUS_OK)
-    {
-      g_set_error (error, KA_SEAL_MAPS_ERROR, KA_SEAL_MAPS_ERROR_COLLECTOR,
-                   "the collector answered %u %s to the seal maps request", status,
-                   soup_message_get_reason_phrase (msg) != NULL
-                   ? soup_message_get_reason_phrase (msg) : "");
-      return NULL;
-    }
-
   return ka_seal_maps_parse (body, error);
 }
 

@@ -8,6 +8,8 @@
 
 #include <gio/gio.h>
 
+#include "ka-collector-client.h"
+
 G_BEGIN_DECLS
 
 #define KA_SEAL_MAPS_ERROR (ka_seal_maps_error_quark ())
@@ -26,8 +28,7 @@ typedef enum
 
 GQuark      ka_seal_maps_error_quark (void);
 
-GHashTable *ka_seal_maps_fetch       (const char    *server_url,
-                                      const char    *organiser_token,
+GHashTable *ka_seal_maps_fetch       (KaCollectorClient *client,
                                       GCancellable  *cancellable,
                                       GError       **error);
 GHashTable *ka_seal_maps_parse       (GBytes        *body,

@@ -9,23 +9,21 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <libsoup/soup.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "ka-ballot-source.h"
 #include "ka-export.h"
 #include "ka-interval-chart.h"
 #include "ka-leaderboard-view.h"
 #include "ka-organiser-window.h"
 #include "ka-pack.h"
-#include "ka-seal-maps.h"
 #include "ka-store.h"
 #include "ka-sync.h"
 #include "ka-winrate-heatmap.h"
 
 #define MAX_BOOTSTRAP_ROUNDS 100000
-#define COLLECTOR_TIMEOUT_S  60
 
 typedef enum
 {
@@ -34,59 +32,6 @@ typedef enum
   SOURCE_FILE,
   SOURCE_COLLECTOR,
 } SourceKind;
-
-/* What a source yielded, read in a worker thread; immutable afterwards. */
-typedef struct
-{
-  SourceKind     kind;
-  KaVoteLog     *log;
-  GPtrArray     *ballots;     /* (nullable): KaBallot, NULL for FastChat battles */
-  GPtrArray     *packs;       /* KaPack */
-  KaExportStats  stats;
-  KaInputKind    input;
-  gint64         n_source;    /* ballots or battles in the source, counted or not */
-  GStrv          categories;
-  GStrv          modes;
-  GPtrArray     *notes;       /* char *: warnings about what could not be counted */
-} Loaded;
-
-static void
-loaded_free (Loaded *l)
-{
-  g_clear_pointer (&l->log, ka_vote_log_unref);
-  g_clear_pointer (&l->ballots, g_ptr_array_unref);
-  g_clear_pointer (&l->packs, g_ptr_array_unref);
-  g_clear_pointer (&l->categories, g_strfreev);
-  g_clear_pointer (&l->modes, g_strfreev);
-  g_clear_pointer (&l->notes, g_ptr_array_unref);
-  g_free (l);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Loaded, loaded_free)
-
-/* The input of the loading thread: copies, so the window may change meanwhile. */
-typedef struct
-{
-  SourceKind  kind;
-  char       *database_path;
-  GFile      *file;
-  GBytes     *bytes;          /* the collector's answer */
-  char       *collector_url;  /* (nullable): to read its seal maps */
-  char       *collector_token;
-  GStrv       pack_paths;
-} LoadData;
-
-static void
-load_data_free (LoadData *d)
-{
-  g_free (d->database_path);
-  g_clear_object (&d->file);
-  g_clear_pointer (&d->bytes, g_bytes_unref);
-  g_free (d->collector_url);
-  g_free (d->collector_token);
-  g_strfreev (d->pack_paths);
-  g_free (d);
-}
 
 struct _KaOrganiserWindow
 {
@@ -131,9 +76,9 @@ struct _KaOrganiserWindow
   char                 *collector_token; /* (nullable); never written anywhere */
   GPtrArray            *extra_packs;     /* char *: packs added by the organiser */
   guint                 generation;      /* bumped on every (re)load */
-  Loaded               *loaded;          /* (nullable) */
+  KaBallotLoad         *loaded;          /* (nullable) */
   GCancellable         *load_cancellable;
-  SoupSession          *soup;            /* (nullable): created on first use */
+  KaBallotSource       *source_object;   /* (nullable): the data layer of the source */
 
   /* filters and options */
   char                 *category;        /* (nullable) */
@@ -820,198 +765,6 @@ schedule_recompute (KaOrganiserWindow *self)
 /* ------------------------------------------------------------------------------------ */
 /* Loading */
 
-static void
-add_note (Loaded *l,
-          char   *note)
-{
-  g_ptr_array_add (l->notes, note);
-}
-
-static void
-note_stats (Loaded *l)
-{
-  if (l->stats.identity_flagged > 0)
-    add_note (l, g_strdup_printf (ngettext ("%u ballot is left out: an answer it compared may "
-                                            "have revealed its model (identity flag).",
-                                            "%u ballots are left out: an answer they compared "
-                                            "may have revealed its model (identity flag).",
-                                            l->stats.identity_flagged),
-                                  l->stats.identity_flagged));
-  if (l->stats.unknown_response > 0)
-    add_note (l, g_strdup_printf (ngettext ("%u ballot is left out: its answers are in none of "
-                                            "the open packs. Add the pack it was cast on "
-                                            "(Source ▸ Add an Open Pack).",
-                                            "%u ballots are left out: their answers are in none "
-                                            "of the open packs. Add the pack they were cast on "
-                                            "(Source ▸ Add an Open Pack).",
-                                            l->stats.unknown_response),
-                                  l->stats.unknown_response));
-  if (l->stats.sealed > 0)
-    add_note (l, g_strdup_printf (ngettext ("%u ballot is left out: its pack is sealed, so it "
-                                            "cannot say which model wrote each answer. Add the "
-                                            "organisers’ open pack.",
-                                            "%u ballots are left out: their pack is sealed, so "
-                                            "it cannot say which model wrote each answer. Add "
-                                            "the organisers’ open pack.",
-                                            l->stats.sealed),
-                                  l->stats.sealed));
-}
-
-static gboolean
-load_ballots_bytes (Loaded   *l,
-                    GBytes   *bytes,
-                    GError  **error)
-{
-  g_autoptr(GPtrArray) ballots = NULL;
-
-  ballots = ka_export_parse_ballots (bytes, error);
-  if (ballots == NULL)
-    return FALSE;
-
-  l->input = KA_INPUT_BALLOTS;
-  l->n_source = ballots->len;
-  ka_export_add_ballots (l->log, ballots, l->packs, &l->stats);
-  l->ballots = g_steal_pointer (&ballots);
-  return TRUE;
-}
-
-static void
-load_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  LoadData *d = task_data;
-  g_autoptr(Loaded) l = g_new0 (Loaded, 1);
-  g_autoptr(GError) error = NULL;
-
-  l->kind = d->kind;
-  l->log = ka_vote_log_new ();
-  l->packs = g_ptr_array_new_with_free_func (g_object_unref);
-  l->notes = g_ptr_array_new_with_free_func (g_free);
-
-  for (guint i = 0; d->pack_paths != NULL && d->pack_paths[i] != NULL; i++)
-    {
-      g_autoptr(GError) pack_error = NULL;
-      KaPack *pack = ka_pack_new_from_file (d->pack_paths[i], &pack_error);
-
-      if (pack == NULL)
-        add_note (l, g_strdup_printf (_("The pack “%s” cannot be read: %s"),
-                                      d->pack_paths[i], pack_error->message));
-      else
-        g_ptr_array_add (l->packs, pack);
-    }
-
-  switch (d->kind)
-    {
-    case SOURCE_STORE:
-      if (d->database_path != NULL && g_file_test (d->database_path, G_FILE_TEST_EXISTS))
-        {
-          g_autoptr(KaStore) store = ka_store_open_read_only (d->database_path, &error);
-          g_autoptr(GPtrArray) ballots = NULL;
-
-          if (store == NULL)
-            break;
-          ballots = ka_store_list_ballots (store, NULL, &error);
-          if (ballots == NULL)
-            break;
-          l->input = KA_INPUT_BALLOTS;
-          l->n_source = ballots->len;
-          ka_export_add_ballots (l->log, ballots, l->packs, &l->stats);
-          l->ballots = g_steal_pointer (&ballots);
-        }
-      else
-        {
-          /* No database yet: nobody voted on this device. */
-          l->input = KA_INPUT_BALLOTS;
-          l->ballots = g_ptr_array_new_with_free_func ((GDestroyNotify) ka_ballot_free);
-        }
-      break;
-
-    case SOURCE_FILE:
-      {
-        g_autoptr(GBytes) bytes = g_file_load_bytes (d->file, cancellable, NULL, &error);
-
-        if (bytes == NULL)
-          break;
-        if (g_bytes_get_size (bytes) == 0)
-          {
-            l->input = KA_INPUT_BALLOTS;
-            l->ballots = g_ptr_array_new_with_free_func ((GDestroyNotify) ka_ballot_free);
-            break;
-          }
-        switch (ka_export_detect_input (bytes))
-          {
-          case KA_INPUT_FASTCHAT:
-            l->input = KA_INPUT_FASTCHAT;
-            if (ka_export_load_fastchat (l->log, bytes, &error))
-              l->n_source = ka_vote_log_get_n_votes (l->log);
-            break;
-
-          case KA_INPUT_BALLOTS:
-            load_ballots_bytes (l, bytes, &error);
-            break;
-
-          case KA_INPUT_UNKNOWN:
-          default:
-            g_set_error_literal (&error, KA_EXPORT_ERROR, KA_EXPORT_ERROR_PARSE,
-                                 _("The file holds neither K-AI Arena ballots (JSON Lines) "
-                                   "nor FastChat battles (a JSON array or JSON Lines)."));
-            break;
-          }
-      }
-      break;
-
-    case SOURCE_COLLECTOR:
-      /* Citizens voted on the collector's sealed copy: its seal maps let the open packs
-       * find their responses by sealed ID. Without them those ballots stay unmatched (a
-       * note says so), which is no reason to show nothing. */
-      if (d->collector_url != NULL && l->packs->len > 0)
-        {
-          g_autoptr(GError) maps_error = NULL;
-          g_autoptr(GHashTable) maps = ka_seal_maps_fetch (d->collector_url,
-                                                           d->collector_token != NULL
-                                                           ? d->collector_token : "",
-                                                           cancellable, &maps_error);
-
-          if (maps != NULL)
-            ka_seal_maps_apply (maps, l->packs);
-          else
-            add_note (l, g_strdup_printf (_("The collector’s seal maps cannot be read, so "
-                                            "ballots cast on sealed packs are not matched "
-                                            "to their models: %s"), maps_error->message));
-        }
-      if (g_bytes_get_size (d->bytes) == 0)
-        {
-          l->input = KA_INPUT_BALLOTS;
-          l->ballots = g_ptr_array_new_with_free_func ((GDestroyNotify) ka_ballot_free);
-        }
-      else
-        load_ballots_bytes (l, d->bytes, &error);
-      break;
-
-    case SOURCE_NONE:
-    default:
-      g_assert_not_reached ();
-    }
-
-  if (error != NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  if (l->input == KA_INPUT_BALLOTS && l->n_source > 0 && l->packs->len == 0)
-    add_note (l, g_strdup (_("No open pack is known, so no ballot can be matched to its "
-                             "models. Add the organisers’ open pack (Source ▸ Add an Open "
-                             "Pack).")));
-  note_stats (l);
-  l->categories = ka_vote_log_list_categories (l->log);
-  l->modes = ka_vote_log_list_modes (l->log);
-
-  g_task_return_pointer (task, g_steal_pointer (&l), (GDestroyNotify) loaded_free);
-}
-
 typedef struct
 {
   GWeakRef      window;
@@ -1043,14 +796,14 @@ load_done_cb (GObject      *source,
   LoadRequest *request = user_data;
   g_autoptr(KaOrganiserWindow) self = g_weak_ref_get (&request->window);
   g_autoptr(GError) error = NULL;
-  Loaded *l;
+  KaBallotLoad *l;
 
-  l = g_task_propagate_pointer (G_TASK (res), &error);
+  l = ka_ballot_source_load_finish (KA_BALLOT_SOURCE (source), res, &error);
 
   if (self == NULL || request->generation != self->generation ||
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      g_clear_pointer (&l, loaded_free);
+      g_clear_pointer (&l, ka_ballot_load_free);
       load_request_free (request);
       return;
     }
@@ -1061,7 +814,10 @@ load_done_cb (GObject      *source,
 
   if (l == NULL)
     {
-      show_error (self, _("The Ballots Cannot Be Read"), error->message);
+      if (g_error_matches (error, KA_BALLOT_SOURCE_ERROR, KA_BALLOT_SOURCE_ERROR_COLLECTOR))
+        show_error (self, _("The Collector Cannot Be Read"), error->message);
+      else
+        show_error (self, _("The Ballots Cannot Be Read"), error->message);
       update_export_action (self);
       update_busy (self);
       return;
@@ -1075,104 +831,49 @@ load_done_cb (GObject      *source,
 }
 
 static void
-start_load (KaOrganiserWindow *self,
-            GBytes            *bytes)
+source_downloading_cb (KaOrganiserWindow *self)
 {
-  g_autoptr(GTask) task = NULL;
+  gtk_label_set_text (self->loading_label,
+                      self->source_object != NULL &&
+                      ka_ballot_source_get_downloading (self->source_object)
+                      ? _("Downloading the ballots…") : _("Reading the ballots…"));
+}
+
+static KaBallotSource *
+make_source (KaOrganiserWindow  *self,
+             GError            **error)
+{
+  switch (self->source)
+    {
+    case SOURCE_STORE:
+      return ka_ballot_source_new_store (self->database_path);
+    case SOURCE_FILE:
+      return ka_ballot_source_new_file (self->source_file);
+    case SOURCE_COLLECTOR:
+      return ka_ballot_source_new_collector (self->collector_url,
+                                             self->collector_token != NULL ? self->collector_token : "",
+                                             error);
+    case SOURCE_NONE:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+start_load (KaOrganiserWindow *self)
+{
   g_autoptr(GStrvBuilder) packs = g_strv_builder_new ();
-  LoadData *d = g_new0 (LoadData, 1);
-
-  d->kind = self->source;
-  d->database_path = g_strdup (self->database_path);
-  d->file = self->source_file != NULL ? g_object_ref (self->source_file) : NULL;
-  d->bytes = bytes != NULL ? g_bytes_ref (bytes) : NULL;
-  if (self->source == SOURCE_COLLECTOR)
-    {
-      d->collector_url = g_strstrip (g_strdup (self->collector_url));
-      d->collector_token = g_strdup (self->collector_token);
-    }
-  if (self->pack_path != NULL)
-    g_strv_builder_add (packs, self->pack_path);
-  for (guint i = 0; i < self->extra_packs->len; i++)
-    g_strv_builder_add (packs, g_ptr_array_index (self->extra_packs, i));
-  d->pack_paths = g_strv_builder_end (packs);
-
-  task = g_task_new (NULL, self->load_cancellable, load_done_cb, load_request_new (self));
-  g_task_set_source_tag (task, start_load);
-  g_task_set_task_data (task, d, (GDestroyNotify) load_data_free);
-  g_task_run_in_thread (task, load_thread);
-}
-
-static void
-collector_done_cb (GObject      *source,
-                   GAsyncResult *res,
-                   gpointer      user_data)
-{
-  LoadRequest *request = user_data;
-  g_autoptr(KaOrganiserWindow) self = g_weak_ref_get (&request->window);
-  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), res);
-  g_autoptr(GBytes) bytes = NULL;
+  g_auto(GStrv) pack_paths = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *message = NULL;
-  guint status;
-  const char *type;
 
-  bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), res, &error);
-
-  if (self == NULL || request->generation != self->generation ||
-      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (self->source_object != NULL)
+    g_signal_handlers_disconnect_by_data (self->source_object, self);
+  g_clear_object (&self->source_object);
+  self->source_object = make_source (self, &error);
+  if (self->source_object == NULL)
     {
-      load_request_free (request);
-      return;
-    }
-  load_request_free (request);
-
-  status = soup_message_get_status (msg);
-  type = soup_message_headers_get_content_type (soup_message_get_response_headers (msg), NULL);
-
-  if (bytes == NULL)
-    message = g_strdup_printf (_("The collector cannot be reached: %s"), error->message);
-  else if (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN)
-    message = g_strdup (_("The collector refused the organiser token."));
-  else if (status != SOUP_STATUS_OK)
-    message = g_strdup_printf (_("The collector answered “%u %s”."), status,
-                               soup_message_get_reason_phrase (msg));
-  else if (type != NULL && !g_str_equal (type, "application/jsonl") &&
-           !g_str_equal (type, "application/x-ndjson") && !g_str_equal (type, "application/json"))
-    /* A captive portal's page is not a list of ballots. */
-    message = g_strdup_printf (_("The collector answered with “%s” instead of ballots "
-                                 "(JSON Lines)."), type);
-
-  if (message != NULL)
-    {
-      self->loading = FALSE;
-      g_clear_object (&self->load_cancellable);
-      show_error (self, _("The Collector Cannot Be Read"), message);
-      update_busy (self);
-      return;
-    }
-
-  gtk_label_set_text (self->loading_label, _("Reading the ballots…"));
-  start_load (self, bytes);
-}
-
-static void
-fetch_collector (KaOrganiserWindow *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(SoupMessage) msg = NULL;
-  g_autofree char *auth = NULL;
-  g_autofree char *url = NULL;
-  g_autofree char *trimmed = g_strdup (self->collector_url);
-
-  g_strstrip (trimmed);
-  while (g_str_has_suffix (trimmed, "/"))
-    trimmed[strlen (trimmed) - 1] = '\0';
-
-  /* The same rule as the sync client (DESIGN.md §8): TLS for any host but this computer,
-   * so the organiser token never travels in clear. */
-  if (!ka_sync_check_server_url (trimmed, &error))
-    {
+      /* The same rule as the sync client (DESIGN.md §8): TLS for any host but this
+       * computer, so the organiser token never travels in clear. */
       self->loading = FALSE;
       g_clear_object (&self->load_cancellable);
       if (g_error_matches (error, KA_SYNC_ERROR, KA_SYNC_ERROR_INSECURE_URL))
@@ -1186,32 +887,17 @@ fetch_collector (KaOrganiserWindow *self)
       update_busy (self);
       return;
     }
+  g_signal_connect_object (self->source_object, "notify::downloading",
+                           G_CALLBACK (source_downloading_cb), self, G_CONNECT_SWAPPED);
 
-  if (self->soup == NULL)
-    self->soup = g_object_new (SOUP_TYPE_SESSION,
-                               "timeout", COLLECTOR_TIMEOUT_S,
-                               "user-agent", "kai-arena/" PACKAGE_VERSION " ",
-                               NULL);
+  if (self->pack_path != NULL)
+    g_strv_builder_add (packs, self->pack_path);
+  for (guint i = 0; i < self->extra_packs->len; i++)
+    g_strv_builder_add (packs, g_ptr_array_index (self->extra_packs, i));
+  pack_paths = g_strv_builder_end (packs);
 
-  url = g_strconcat (trimmed, "/v1/ballots?format=jsonl", NULL);
-  msg = soup_message_new (SOUP_METHOD_GET, url);
-  if (msg == NULL)
-    {
-      self->loading = FALSE;
-      g_clear_object (&self->load_cancellable);
-      show_error (self, _("The Collector Cannot Be Read"),
-                  _("The collector’s address is not a valid URL."));
-      update_busy (self);
-      return;
-    }
-  auth = g_strconcat ("Bearer ", self->collector_token != NULL ? self->collector_token : "", NULL);
-  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
-  soup_message_headers_replace (soup_message_get_request_headers (msg), "Accept",
-                                "application/jsonl");
-
-  gtk_label_set_text (self->loading_label, _("Downloading the ballots…"));
-  soup_session_send_and_read_async (self->soup, msg, G_PRIORITY_DEFAULT, self->load_cancellable,
-                                    collector_done_cb, load_request_new (self));
+  ka_ballot_source_load_async (self->source_object, (const char * const *) pack_paths,
+                               self->load_cancellable, load_done_cb, load_request_new (self));
 }
 
 static void
@@ -1226,7 +912,7 @@ load_source (KaOrganiserWindow *self)
   g_clear_handle_id (&self->recompute_id, g_source_remove);
 
   self->generation++;
-  g_clear_pointer (&self->loaded, loaded_free);
+  g_clear_pointer (&self->loaded, ka_ballot_load_free);
   g_clear_pointer (&self->wanted_key, g_free);
   g_hash_table_remove_all (self->cache);
   clear_result (self);
@@ -1242,10 +928,7 @@ load_source (KaOrganiserWindow *self)
   update_export_action (self);
   update_busy (self);
 
-  if (self->source == SOURCE_COLLECTOR)
-    fetch_collector (self);
-  else
-    start_load (self, NULL);
+  start_load (self);
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -1670,13 +1353,13 @@ ka_organiser_window_dispose (GObject *object)
   g_cancellable_cancel (self->tally_cancellable);
   g_clear_object (&self->tally_cancellable);
   g_clear_handle_id (&self->recompute_id, g_source_remove);
-  if (self->soup != NULL)
-    soup_session_abort (self->soup);
-  g_clear_object (&self->soup);
+  if (self->source_object != NULL)
+    g_signal_handlers_disconnect_by_data (self->source_object, self);
+  g_clear_object (&self->source_object);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), KA_TYPE_ORGANISER_WINDOW);
 
-  g_clear_pointer (&self->loaded, loaded_free);
+  g_clear_pointer (&self->loaded, ka_ballot_load_free);
   g_clear_pointer (&self->shown, ka_rating_result_unref);
   g_clear_object (&self->source_file);
   if (self->cache != NULL)

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ka-admin.h"
+#include "ka-collector-client.h"
 #include "ka-export.h"
 #include "ka-pack.h"
 #include "ka-rating.h"
@@ -462,8 +463,11 @@ ka_admin_tally (int    argc,
       /* Citizens' ballots carry the sealed copy's response IDs: the collector's seal maps
        * lead from them to the open pack's. */
       {
-        g_autoptr(GHashTable) maps = ka_seal_maps_fetch (a.server, token, NULL, &error);
+        g_autoptr(KaCollectorClient) client = ka_collector_client_new (a.server, token, &error);
+        g_autoptr(GHashTable) maps = NULL;
 
+        if (client != NULL)
+          maps = ka_seal_maps_fetch (client, NULL, &error);
         if (maps == NULL)
           {
             fprintf (stderr, "kai-arena-admin tally: %s: %s\n", a.server, error->message);
@@ -567,6 +571,32 @@ out:
   return status;
 }
 
+/* Self-check: an export that does not audit clean says so at once. Clears @a. */
+static int
+finish_export (Args      *a,
+               GPtrArray *packs,
+               guint      n_ballots)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) problems = ka_export_audit (a->output, packs, &error);
+
+  if (problems == NULL)
+    {
+      fprintf (stderr, "kai-arena-admin export: %s\n", error->message);
+      args_clear (a);
+      return 1;
+    }
+  printf ("Exported %u ballots to %s\n", n_ballots, a->output);
+  for (guint i = 0; i < problems->len; i++)
+    {
+      const KaAuditProblem *p = g_ptr_array_index (problems, i);
+
+      fprintf (stderr, "warning: %s\n", p->message);
+    }
+  args_clear (a);
+  return 0;
+}
+
 int
 ka_admin_export (int    argc,
                  char **argv)
@@ -576,7 +606,6 @@ ka_admin_export (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) packs = NULL;
   g_autoptr(GPtrArray) ballots = NULL;
-  g_autoptr(GPtrArray) problems = NULL;
   KaRatingOptions options;
   int status = 0;
 
@@ -625,7 +654,27 @@ ka_admin_export (int    argc,
   if (packs == NULL)
     goto out;
   if (a.database != NULL)
-    ballots = load_store_ballots ("export", a.database, &status);
+    {
+      /* Each row straight from SQLite to the files: nothing kept per ballot. */
+      g_autoptr(KaStore) store = NULL;
+      guint n_written = 0;
+
+      if (!g_file_test (a.database, G_FILE_TEST_IS_REGULAR))
+        {
+          fprintf (stderr, "kai-arena-admin export: %s: no such database\n", a.database);
+          status = 1;
+          goto out;
+        }
+      store = ka_store_open (a.database, &error);
+      if (store == NULL ||
+          !ka_export_write_database (a.output, a.database, packs, &options, &n_written, &error))
+        {
+          fprintf (stderr, "kai-arena-admin export: %s\n", error->message);
+          status = 1;
+          goto out;
+        }
+      return finish_export (&a, packs, n_written);
+    }
   else
     {
       g_autoptr(GBytes) bytes = read_input ("export", a.input, &status);
@@ -649,22 +698,7 @@ ka_admin_export (int    argc,
       status = 1;
       goto out;
     }
-
-  /* Self-check: an export that does not audit clean says so at once. */
-  problems = ka_export_audit (a.output, packs, &error);
-  if (problems == NULL)
-    {
-      fprintf (stderr, "kai-arena-admin export: %s\n", error->message);
-      status = 1;
-      goto out;
-    }
-  printf ("Exported %u ballots to %s\n", ballots->len, a.output);
-  for (guint i = 0; i < problems->len; i++)
-    {
-      const KaAuditProblem *p = g_ptr_array_index (problems, i);
-
-      fprintf (stderr, "warning: %s\n", p->message);
-    }
+  return finish_export (&a, packs, ballots->len);
 
 out:
   args_clear (&a);
