@@ -529,7 +529,7 @@ test_texts_name_no_model (Fixture       *f,
       const char *text = i == 0 ? privacy : contest;
       g_autofree char *matched = NULL;
 
-      if (ka_identity_guard_scan (guard, text, &matched))
+      if (ka_identity_guard_mentions (guard, text, &matched))
         g_error ("the %s names “%s”", i == 0 ? "privacy notice" : "contest page", matched);
 
       for (guint t = 0; teams[t] != NULL; t++)

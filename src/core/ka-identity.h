@@ -8,6 +8,7 @@
 
 #include <glib-object.h>
 
+#include "ka-identity-terms.h"
 #include "ka-pack.h"
 
 G_BEGIN_DECLS
@@ -25,8 +26,14 @@ gboolean            ka_identity_guard_scan               (KaIdentityGuard    *se
 gboolean            ka_identity_guard_check_response     (KaIdentityGuard    *self,
                                                           const KaPackResponse *response,
                                                           char              **matched_term);
-
-const char         *ka_identity_guess_organisation       (const char         *model_id);
-char              **ka_identity_terms_for_model          (const char         *model_id);
+gboolean            ka_identity_guard_scan_for_model     (KaIdentityGuard    *self,
+                                                          const char         *text,
+                                                          const char         *model_id,
+                                                          const KaPackPrompt *prompt,
+                                                          char              **matched_term);
+gboolean            ka_identity_guard_mentions           (KaIdentityGuard    *self,
+                                                          const char         *text,
+                                                          char              **matched_term);
+char              **ka_identity_guard_get_unknown_models (KaIdentityGuard    *self);
 
 G_END_DECLS

@@ -20,6 +20,8 @@ G_BEGIN_DECLS
  * @KA_PACK_BUILD_ERROR_MODEL: a requested model is not in the source
  * @KA_PACK_BUILD_ERROR_EMPTY: no prompt has answers from two of the chosen models
  * @KA_PACK_BUILD_ERROR_NO_SECRET: a sealed pack was asked for without an ID secret
+ * @KA_PACK_BUILD_ERROR_UNKNOWN_MODEL: the identity guard's alias table does not know a
+ *   chosen model's family (ka_identity_terms_known_model()) and it was not accepted
  */
 typedef enum
 {
@@ -27,6 +29,7 @@ typedef enum
   KA_PACK_BUILD_ERROR_MODEL,
   KA_PACK_BUILD_ERROR_EMPTY,
   KA_PACK_BUILD_ERROR_NO_SECRET,
+  KA_PACK_BUILD_ERROR_UNKNOWN_MODEL,
 } KaPackBuildError;
 
 GQuark ka_pack_build_error_quark (void);
@@ -63,6 +66,9 @@ const char *ka_pack_source_to_string   (KaPackSource  source);
  * @identity_terms: (nullable): more identity terms, after those of the models' families
  * @id_secret: (nullable): key of the HMAC that makes response IDs; required with @sealed
  * @sealed: leave out models and model IDs
+ * @accept_unknown_models: (nullable): models (file names or IDs, any case) to take although
+ *   the alias table does not know their family; the guard then has only their ID's parts,
+ *   display name and organisation to look for
  */
 typedef struct
 {
@@ -78,6 +84,7 @@ typedef struct
   const char * const *identity_terms;
   GBytes             *id_secret;
   gboolean            sealed;
+  const char * const *accept_unknown_models;
 } KaPackBuildOptions;
 
 KaPack *ka_pack_build            (const KaPackBuildOptions *options,
