@@ -332,6 +332,9 @@ struct _KaIdentityGuard
   /* model_id → ModelTerms*: each model's own names, filled lazily. */
   GMutex      echo_lock;
   GHashTable *models;
+
+  char       *version;      /* (nullable): ka_identity_guard_get_version() */
+  GHashTable *pack_flags;   /* (nullable): response_id → term, the verdicts on the pack */
 };
 
 G_DEFINE_FINAL_TYPE (KaIdentityGuard, ka_identity_guard, G_TYPE_OBJECT)
@@ -467,6 +470,8 @@ ka_identity_guard_finalize (GObject *object)
   g_clear_pointer (&self->terms, g_ptr_array_unref);
   g_clear_object (&self->pack);
   g_clear_pointer (&self->models, g_hash_table_unref);
+  g_clear_pointer (&self->version, g_free);
+  g_clear_pointer (&self->pack_flags, g_hash_table_unref);
   g_mutex_clear (&self->echo_lock);
 
   G_OBJECT_CLASS (ka_identity_guard_parent_class)->finalize (object);
@@ -1616,7 +1621,17 @@ ka_identity_guard_check_response (KaIdentityGuard      *self,
   /* Only a response of the guard's own pack has a prompt the guard can see. */
   if (self->pack != NULL && response->response_id != NULL && response->prompt_id != NULL &&
       ka_pack_lookup_response (self->pack, response->response_id) == response)
-    prompt = ka_pack_lookup_prompt (self->pack, response->prompt_id);
+    {
+      prompt = ka_pack_lookup_prompt (self->pack, response->prompt_id);
+      if (self->pack_flags != NULL)
+        {
+          const char *stored = g_hash_table_lookup (self->pack_flags, response->response_id);
+
+          if (stored != NULL && matched_term != NULL)
+            *matched_term = g_strdup (stored);
+          return stored != NULL;
+        }
+    }
 
   for (guint t = 0; t < response->n_turns && term == NULL; t++)
     {
@@ -1659,4 +1674,165 @@ ka_identity_guard_get_unknown_models (KaIdentityGuard *self)
     }
   g_ptr_array_add (ids, NULL);
   return (char **) g_ptr_array_free (ids, FALSE);
+}
+
+/* Bump when a rule changes in a way the terms do not show, so that stored verdicts
+ * (ka_identity_guard_use_store()) are made again. */
+#define RULES_VERSION "ka-identity-rules/2"
+
+/**
+ * ka_identity_guard_get_version:
+ * @self: a #KaIdentityGuard
+ *
+ * A fingerprint of what the guard looks for and how: the hex SHA-256 of the rules' version
+ * and every term with its matching flags, the built-in ones, the pack's and each pack
+ * model's (its family's names from the alias table, its ID's parts, its own names). Two
+ * guards with the same version give the same verdicts on the same pack; a change to the
+ * alias table, the built-in names or the rules changes it.
+ *
+ * Returns: (transfer none): 64 lower-case hex digits, valid as long as @self
+ */
+const char *
+ka_identity_guard_get_version (KaIdentityGuard *self)
+{
+  g_autoptr(GChecksum) sum = NULL;
+
+  g_return_val_if_fail (KA_IS_IDENTITY_GUARD (self), NULL);
+
+  if (self->version != NULL)
+    return self->version;
+
+  sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_checksum_update (sum, (const guchar *) RULES_VERSION, -1);
+  for (guint i = 0; i < self->terms->len; i++)
+    {
+      const Term *term = g_ptr_array_index (self->terms, i);
+      g_autofree char *entry = g_strdup_printf ("\x1e%s\x1f%u", term->text, term->flags);
+
+      g_checksum_update (sum, (const guchar *) entry, -1);
+    }
+  for (guint m = 0; self->pack != NULL && m < ka_pack_get_n_models (self->pack); m++)
+    {
+      const KaPackModel *model = ka_pack_get_model (self->pack, m);
+      const ModelTerms *mt = lookup_model_terms (self, model->model_id);
+
+      g_checksum_update (sum, (const guchar *) "\x1d", 1);
+      g_checksum_update (sum, (const guchar *) model->model_id, -1);
+      for (guint pass = 0; pass < 2; pass++)
+        {
+          GPtrArray *list = pass == 0 ? mt->own : mt->family;
+
+          for (guint i = 0; i < list->len; i++)
+            {
+              const Term *term = g_ptr_array_index (list, i);
+              g_autofree char *entry = g_strdup_printf ("\x1e%s\x1f%u", term->text, term->flags);
+
+              g_checksum_update (sum, (const guchar *) entry, -1);
+            }
+        }
+    }
+  self->version = g_strdup (g_checksum_get_string (sum));
+  return self->version;
+}
+
+/**
+ * ka_identity_guard_scan_pack:
+ * @self: a #KaIdentityGuard made with ka_identity_guard_new_for_pack()
+ *
+ * Checks every response of the guard's pack (ka_identity_guard_check_response()): the
+ * costly part of start-up on a large pack (seconds), which
+ * ka_identity_guard_use_store() does once per pack and guard version.
+ *
+ * Returns: (transfer full): response ID → matched term of every flagged response
+ */
+GHashTable *
+ka_identity_guard_scan_pack (KaIdentityGuard *self)
+{
+  GHashTable *flags = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GHashTable *stored;
+
+  g_return_val_if_fail (KA_IS_IDENTITY_GUARD (self), flags);
+
+  stored = g_steal_pointer (&self->pack_flags);   /* scan, do not look up */
+  for (guint i = 0; self->pack != NULL && i < ka_pack_get_n_responses (self->pack); i++)
+    {
+      const KaPackResponse *r = ka_pack_get_response (self->pack, i);
+      char *term = NULL;
+
+      if (ka_identity_guard_check_response (self, r, &term))
+        g_hash_table_insert (flags, g_strdup (r->response_id), term);
+    }
+  self->pack_flags = stored;
+  return flags;
+}
+
+/**
+ * ka_identity_guard_set_pack_flags:
+ * @self: a #KaIdentityGuard made with ka_identity_guard_new_for_pack()
+ * @flags: (nullable): response ID → term, as ka_identity_guard_scan_pack() returns for a
+ *   guard of the same version; %NULL to scan again
+ *
+ * From now on ka_identity_guard_check_response() answers for the responses of the guard's
+ * pack from @flags (a response not in it is not flagged) instead of scanning them. The
+ * guard keeps a reference to @flags.
+ */
+void
+ka_identity_guard_set_pack_flags (KaIdentityGuard *self,
+                                  GHashTable      *flags)
+{
+  g_return_if_fail (KA_IS_IDENTITY_GUARD (self));
+
+  g_clear_pointer (&self->pack_flags, g_hash_table_unref);
+  if (flags != NULL)
+    self->pack_flags = g_hash_table_ref (flags);
+}
+
+/**
+ * ka_identity_guard_use_store:
+ * @self: a #KaIdentityGuard made with ka_identity_guard_new_for_pack()
+ * @store: the store the pack was imported into
+ * @from_store: (out) (optional): whether the verdicts came from @store
+ * @error: return location for a #GError
+ *
+ * Reads the verdicts on the guard's pack that @store keeps for this guard version
+ * (ka_store_load_identity_flags()); when there are none, scans the pack
+ * (ka_identity_guard_scan_pack()) and stores the result, unless @store is read-only. Then
+ * ka_identity_guard_set_pack_flags().
+ *
+ * Returns: %TRUE on success; %FALSE with the store's error when it cannot be read or
+ *   written (the guard then scans as usual)
+ */
+gboolean
+ka_identity_guard_use_store (KaIdentityGuard  *self,
+                             KaStore          *store,
+                             gboolean         *from_store,
+                             GError          **error)
+{
+  g_autoptr(GHashTable) flags = NULL;
+  const char *hash;
+  const char *version;
+
+  g_return_val_if_fail (KA_IS_IDENTITY_GUARD (self), FALSE);
+  g_return_val_if_fail (KA_IS_STORE (store), FALSE);
+  g_return_val_if_fail (self->pack != NULL, FALSE);
+
+  if (from_store != NULL)
+    *from_store = FALSE;
+  hash = ka_pack_get_content_hash (self->pack);
+  version = ka_identity_guard_get_version (self);
+  if (!ka_store_load_identity_flags (store, hash, version, &flags, error))
+    return FALSE;
+  if (flags != NULL)
+    {
+      if (from_store != NULL)
+        *from_store = TRUE;
+      ka_identity_guard_set_pack_flags (self, flags);
+      return TRUE;
+    }
+
+  flags = ka_identity_guard_scan_pack (self);
+  ka_identity_guard_set_pack_flags (self, flags);
+  if (ka_store_is_read_only (store))
+    return TRUE;
+  return ka_store_save_identity_flags (store, hash, version, flags, error);
 }

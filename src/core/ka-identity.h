@@ -10,6 +10,7 @@
 
 #include "ka-identity-terms.h"
 #include "ka-pack.h"
+#include "ka-store.h"
 
 G_BEGIN_DECLS
 
@@ -35,5 +36,13 @@ gboolean            ka_identity_guard_mentions           (KaIdentityGuard    *se
                                                           const char         *text,
                                                           char              **matched_term);
 char              **ka_identity_guard_get_unknown_models (KaIdentityGuard    *self);
+const char         *ka_identity_guard_get_version        (KaIdentityGuard    *self);
+GHashTable         *ka_identity_guard_scan_pack          (KaIdentityGuard    *self);
+void                ka_identity_guard_set_pack_flags     (KaIdentityGuard    *self,
+                                                          GHashTable         *flags);
+gboolean            ka_identity_guard_use_store          (KaIdentityGuard    *self,
+                                                          KaStore            *store,
+                                                          gboolean           *from_store,
+                                                          GError            **error);
 
 G_END_DECLS
