@@ -1366,9 +1366,13 @@ test_identity_guard_store (Fixture       *f,
     }
   g_assert_cmpuint (n_flagged, ==, 8);
 
-  /* Other terms, another version: scanned again. */
+  /* Other terms, another version: the stored verdicts are not theirs. */
   other = ka_identity_guard_new (extra);
+  g_clear_object (&plain);
+  plain = ka_identity_guard_new (NULL);
   g_assert_cmpstr (ka_identity_guard_get_version (other), !=,
+                   ka_identity_guard_get_version (plain));
+  g_assert_cmpstr (ka_identity_guard_get_version (plain), !=,
                    ka_identity_guard_get_version (first));
 }
 
