@@ -15,7 +15,9 @@
 #include "ka-plain-text.h"
 #include "ka-text-fold.h"
 
-/* How a term matches (docs/pack-format.md, "Identity guard"). */
+/* How a term matches (docs/pack-format.md, "Identity guard"). Since issue 10 a name flags
+ * only in self-identification (FIND_SELF), where TERM_CONTEXT and TERM_VERSIONED do not
+ * apply; they still shape a topical match (FIND_TOPIC). */
 typedef enum
 {
   TERM_STRONG    = 0,       /* any word-bounded occurrence flags the response */
@@ -541,10 +543,10 @@ add_extra_terms (KaIdentityGuard    *self,
  * @extra_terms: (nullable) (array zero-terminated=1): more names to look for, such as a
  *   pack's `identity_terms`
  *
- * Creates a guard that looks for the built-in model and vendor names
- * (ka_identity_guard_get_builtin_terms()) plus @extra_terms. An extra term that equals a
- * built-in one (ignoring ASCII case) keeps the built-in matching rules; any other extra term
- * matches anywhere, ignoring ASCII case, on word boundaries.
+ * Creates a guard that looks for self-identification with the built-in model and vendor
+ * names (ka_identity_guard_get_builtin_terms()) plus @extra_terms. An extra term that equals
+ * a built-in one (ignoring ASCII case) keeps the built-in matching rules; any other extra
+ * term matches ignoring ASCII case, on word boundaries, folded like the text.
  *
  * Returns: (transfer full): a new guard
  */
@@ -561,10 +563,13 @@ ka_identity_guard_new (const char * const *extra_terms)
  * ka_identity_guard_new_for_pack:
  * @pack: a #KaPack
  *
- * Creates a guard for @pack: the built-in names plus the pack's `identity_terms`. The guard
- * keeps a reference to @pack so that ka_identity_guard_check_response() can see the prompt a
- * response answers: a name the prompt itself uses (MT-bench question 98 asks about GPT-4) is
- * not held against the answers unless an answer uses it to describe itself.
+ * Creates a guard for @pack: the built-in names, the pack's `identity_terms` and, for each
+ * of the pack's models, its family's names (ka_identity_terms_for_model()), its ID's and
+ * display name's meaningful parts, its organisation and its own versioned names. The guard
+ * keeps a reference to @pack so that ka_identity_guard_check_response() knows who wrote a
+ * response and the prompt it answers: a model's own name that the prompt itself uses
+ * (MT-bench question 98 asks about GPT-4) is not held against the answers unless an answer
+ * uses it to describe itself.
  *
  * Returns: (transfer full): a new guard
  */
