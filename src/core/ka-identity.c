@@ -974,6 +974,7 @@ count_gap_words (const Subject      *s,
 {
   guint words = 0;
   gsize k = from;
+  char previous[16] = "";
 
   if (by != NULL)
     *by = FALSE;
@@ -1003,6 +1004,12 @@ count_gap_words (const Subject      *s,
 
           if (allowed != NULL && !g_strv_contains (allowed, word))
             return G_MAXUINT;
+          /* "researchers at", "the team at", not "I am at Google" */
+          if (allowed != NULL && g_str_equal (word, "at") &&
+              !(g_str_equal (previous, "researchers") || g_str_equal (previous, "engineers") ||
+                g_str_equal (previous, "team")))
+            return G_MAXUINT;
+          g_strlcpy (previous, word, sizeof previous);
           if (by != NULL && (g_str_equal (word, "by") || g_str_equal (word, "from")))
             *by = TRUE;
         }
