@@ -30,6 +30,7 @@
 #include "ka-identity.h"
 #include "ka-pack.h"
 #include "ka-pack-builder.h"
+#include "ka-pack-seal.h"
 #include "ka-seal-maps.h"
 #include "ka-test-support.h"
 
@@ -2087,8 +2088,17 @@ test_sample_pack (Fixture       *f,
   g_assert_no_error (error);
   g_assert_true (ka_pack_is_sealed (sealed));
   g_assert_cmpuint (ka_pack_get_n_models (sealed), ==, 0);
-  /* The 9 answers the identity guard flags are left out (docs/pack-format.md). */
-  g_assert_cmpuint (ka_pack_get_n_responses (sealed), ==, ka_pack_get_n_responses (pack) - 9);
+  /* The answers the identity guard flags are left out (docs/pack-format.md). */
+  {
+    g_autoptr(KaIdentityGuard) guard = ka_identity_guard_new_for_pack (pack);
+    guint n_flagged = 0;
+
+    for (guint i = 0; i < ka_pack_get_n_responses (pack); i++)
+      if (ka_identity_guard_check_response (guard, ka_pack_get_response (pack, i), NULL))
+        n_flagged++;
+    g_assert_cmpuint (ka_pack_get_n_responses (sealed), ==,
+                      ka_pack_get_n_responses (pack) - n_flagged);
+  }
   g_assert_cmpuint (ka_pack_get_n_prompts (sealed), ==, ka_pack_get_n_prompts (pack));
   for (guint i = 0; i < ka_pack_get_n_responses (sealed); i++)
     g_assert_null (ka_pack_get_response (sealed, i)->model_id);
@@ -2141,6 +2151,66 @@ test_sample_pack (Fixture       *f,
 
 /* Tests: sealing --------------------------------------------------------------------- */
 
+/* An answer that names its maker in its own voice is left out of the sealed copy (a device
+ * holding only the sealed copy has no terms to check it against), and its prompt stays
+ * while two answers remain. The sample pack has no such answer any more, so one is
+ * planted in a copy of it. */
+static void
+test_seal_flagged (void)
+{
+  g_autofree char *path = sample_pack_path ();
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(GBytes) planted_bytes = NULL;
+  g_autoptr(KaPack) planted = NULL;
+  g_autoptr(KaPack) sealed = NULL;
+  g_autoptr(GHashTable) map = NULL;
+  g_autoptr(GBytes) key = NULL;
+  KaPackSealStats stats = { 0, };
+  JsonArray *responses;
+  JsonObject *victim;
+  JsonArray *turns;
+  g_autofree char *victim_text = NULL;
+  char *doc;
+  gsize len;
+  guint8 raw[32];
+
+  if (path == NULL || !g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("data/packs/sample-ko.json is not in this tree");
+      return;
+    }
+  g_assert_true (g_file_get_contents (path, &text, NULL, &error));
+  g_assert_true (json_parser_load_from_data (parser, text, -1, &error));
+  responses = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                            "responses");
+  victim = json_array_get_object_element (responses, 5);
+  turns = json_object_get_array_member (victim, "turns");
+  victim_text = g_strconcat (json_array_get_string_element (turns, 0),
+                             "\n\n저는 Anthropic이 만든 Claude입니다.", NULL);
+  json_array_remove_element (turns, 0);
+  json_array_add_string_element (turns, victim_text);
+
+  json_generator_set_root (gen, json_parser_get_root (parser));
+  doc = json_generator_to_data (gen, &len);
+  planted_bytes = g_bytes_new_take (doc, len);
+  planted = ka_pack_new_from_bytes (planted_bytes, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < sizeof raw; i++)
+    raw[i] = (guint8) g_random_int ();
+  key = g_bytes_new (raw, sizeof raw);
+  sealed = ka_pack_seal (planted, key, &map, &stats, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats.n_flagged, ==, 1);
+  g_assert_cmpuint (ka_pack_get_n_responses (sealed), ==, ka_pack_get_n_responses (planted) - 1);
+  g_assert_cmpuint (ka_pack_get_n_prompts (sealed), ==, ka_pack_get_n_prompts (planted));
+  for (guint i = 0; i < ka_pack_get_n_responses (sealed); i++)
+    g_assert_null (strstr (ka_pack_get_response (sealed, i)->turns[0], "Claude입니다"));
+}
+
 /* The issue's attack on the real sample pack (600 answers of six models): it must fail on
  * what the collector serves, and it must succeed on the old sealed form (the open pack
  * without its models), or it proves nothing. */
@@ -2184,7 +2254,6 @@ test_seal_attack (Fixture       *f,
   guard = ka_identity_guard_new_for_pack (open);
   for (guint i = 0; i < ka_pack_get_n_responses (open); i++)
     flagged += ka_identity_guard_check_response (guard, ka_pack_get_response (open, i), NULL);
-  g_assert_cmpuint (flagged, >, 0);
   served = ka_pack_new_from_bytes (sealed->body, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (ka_pack_get_n_responses (served), ==,
@@ -3114,6 +3183,7 @@ main (int    argc,
   ADD ("seal-reveal", test_seal_reveal, NULL);
   ADD ("seal-key", test_seal_key, NULL);
   g_test_add_func ("/ka/collector/seal-given", test_seal_given);
+  g_test_add_func ("/ka/collector/seal-flagged", test_seal_flagged);
   ADD ("organiser", test_organiser, NULL);
   ADD ("restart", test_restart, NULL);
   ADD ("throughput", test_throughput, NULL);

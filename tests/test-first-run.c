@@ -529,7 +529,7 @@ test_texts_name_no_model (Fixture       *f,
       const char *text = i == 0 ? privacy : contest;
       g_autofree char *matched = NULL;
 
-      if (ka_identity_guard_scan (guard, text, &matched))
+      if (ka_identity_guard_mentions (guard, text, &matched))
         g_error ("the %s names “%s”", i == 0 ? "privacy notice" : "contest page", matched);
 
       for (guint t = 0; teams[t] != NULL; t++)
@@ -771,6 +771,40 @@ test_focus_order (Fixture       *f,
                   positions[4], positions[5], positions[6]);
 }
 
+/* Start-up keeps the identity guard's verdicts on the pack in the store (issue 11), and a
+ * second start reads them back. */
+static void
+test_identity_verdicts_stored (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KaPack) pack = ka_pack_new_from_file (f->pack_path, &error);
+  g_autoptr(KaIdentityGuard) guard = NULL;
+  g_autoptr(KaStore) store = NULL;
+  g_autoptr(KaSession) session = NULL;
+  GHashTable *flags = NULL;
+
+  g_assert_no_error (error);
+  guard = ka_identity_guard_new_for_pack (pack);
+
+  session = open_session (f, KA_MODE_CITIZEN);
+  g_clear_object (&session);
+
+  store = ka_store_open_read_only (f->db_path, &error);
+  g_assert_no_error (error);
+  g_assert_true (ka_store_load_identity_flags (store, ka_pack_get_content_hash (pack),
+                                               ka_identity_guard_get_version (guard), &flags,
+                                               &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (flags);
+  g_assert_cmpuint (g_hash_table_size (flags), ==, 0);   /* the sample pack: none */
+  g_hash_table_unref (flags);
+  g_clear_object (&store);
+
+  session = open_session (f, KA_MODE_CITIZEN);
+  g_assert_nonnull (session);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -797,6 +831,8 @@ main (int   argc,
   g_test_add ("/ka/first-run/sync-waits-for-consent", Fixture, NULL,
               fixture_setup, test_sync_waits_for_consent, fixture_teardown);
   g_test_add_func ("/ka/first-run/about-contest-action", test_about_contest_action);
+  g_test_add ("/ka/first-run/identity-verdicts-stored", Fixture, NULL,
+              fixture_setup, test_identity_verdicts_stored, fixture_teardown);
   g_test_add ("/ka/keyboard/focus-order", Fixture, NULL,
               fixture_setup, test_focus_order, fixture_teardown);
 

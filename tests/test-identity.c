@@ -10,8 +10,11 @@
 #include <string.h>
 
 #include "ka-identity.h"
+#include "ka-identity-labels.h"
 #include "ka-pack-builder.h"
 #include "ka-pack.h"
+#include "ka-plain-text.h"
+#include "ka-text-fold.h"
 
 static KaPack *
 build (KaPackSource  source,
@@ -97,20 +100,24 @@ test_real_mt_bench (void)
       "I'm an AI assistant created by Anthropic to be helpful, harmless, and honest." },
     { "100", "claude-v1", "Anthropic",
       "I am an AI assistant created by Anthropic to be helpful, harmless, and honest." },
-    { "100", "claude-instant-v1", "Anthropic",
+    { "100", "claude-instant-v1", "Claude",
       "I am Claude, an AI assistant created by Anthropic." },
     { "102", "claude-v1", "Anthropic", "I am an AI assistant created by Anthropic" },
-    { "102", "claude-instant-v1", "Anthropic", "I am Claude, an AI assistant created by …" },
+    { "102", "claude-instant-v1", "Claude", "I am Claude, an AI assistant created by …" },
     { "94", "palm-2-chat-bison-001",
       "If you believe this is an error, please send us your feedback",
       "I'm only a language model. If you believe this is an error, please send us your …" },
     { "110", "palm-2-chat-bison-001",
       "If you believe this is an error, please send us your feedback", "the same refusal" },
-    { "102", "koala-13b", "trained by",
+    { "102", "koala-13b", "UC Berkeley",
       "As a large language model trained by researchers at UC Berkeley, …" },
-    { "98", "guanaco-65b", "OpenAI", "GPT-4 is an impressive language model developed by "
+    /* Topical: the model talks about GPT-4 and OpenAI, not about itself. */
+    { "98", "guanaco-65b", NULL, "GPT-4 is an impressive language model developed by "
       "OpenAI" },
-    { "98", "tulu-30b", "OpenAI", "I'm impressed with what the folks at OpenAI have …" },
+    { "98", "tulu-30b", NULL, "I'm impressed with what the folks at OpenAI have …" },
+    { "96", "h2ogpt-oasst-open-llama-13b", NULL, "the approach of GPT-2 by OpenAI" },
+    { "149", "wizardlm-30b", NULL, "AlphaGo, a computer program developed by Google DeepMind" },
+    { "158", "gpt4all-13b-snoozy", NULL, "I'm Bill Gates, the co-founder of Microsoft." },
     /* Question 98 itself asks about GPT-4: naming it reveals nothing. */
     { "98", "gpt-4", NULL, "Oh, GPT-4, huh? Interesting piece of tech" },
     { "98", "koala-13b", NULL, "I'm sure that GPT-4 and other AI systems will …" },
@@ -132,12 +139,15 @@ test_real_ko_arena_hard (void)
 {
   g_autoptr(KaPack) pack = build_test_data (KA_PACK_SOURCE_KO_ARENA_HARD, "ko_arena_hard");
   const RealCase cases[] = {
-    { "e63f97d5be634a96b5cf211ba0ba8017", "gpt-4o-2024-11-20", "OpenAI",
+    /* Topical mentions the guard before issue 10 hid (DESIGN.md §7: not self-identification). */
+    { "e63f97d5be634a96b5cf211ba0ba8017", "gpt-4o-2024-11-20", NULL,
       "**GPT 기반 언어 모델**: OpenAI, Google, 또는 자체 개발 모델 활용." },
-    { "e63f97d5be634a96b5cf211ba0ba8017", "deepseek-v3", "OpenAI",
+    { "e63f97d5be634a96b5cf211ba0ba8017", "deepseek-v3", NULL,
       "**AI 플랫폼**: OpenAI GPT, Google Dialogflow, Microsoft Azure Bot Service 등." },
-    { "0df741e684e4408694745a377b3b8e9d", "qwen-2.5-72b-instruct", "GPT",
+    { "0df741e684e4408694745a377b3b8e9d", "qwen-2.5-72b-instruct", NULL,
       "BERT, GPT 등의 사전 훈련 모델" },
+    { "0df741e684e4408694745a377b3b8e9d", "gpt-4o-2024-11-20", NULL,
+      "BERT, GPT 등 사전 학습 모델 (its own family, named topically)" },
     /* The prompt asks for a Microsoft M365 catalogue: Microsoft is the prompt's word. */
     { "e7e76d4bcf0342308ca6153634000a4a", "deepseek-v3", NULL,
       "### Microsoft M365 컨설팅 서비스 카탈로그 (… AI …)" },
@@ -163,111 +173,11 @@ typedef struct
 } ScanCase;
 
 static void
-test_scan (void)
+check_scan_cases (KaIdentityGuard *guard,
+                  const ScanCase  *cases,
+                  guint            n_cases)
 {
-  g_autoptr(KaIdentityGuard) guard = ka_identity_guard_new (NULL);
-  const ScanCase cases[] = {
-    /* Self-identification, English and Korean. */
-    { "I am ChatGPT, a model by OpenAI.", "ChatGPT" },
-    { "As a language model developed by Google, I cannot browse the web.", "Google" },
-    { "I'm Claude, made by Anthropic.", "Anthropic" },
-    { "저는 Claude입니다.", "Claude" },
-    { "저는 클로드입니다.", "클로드" },
-    { "As an AI assistant created by ExampleCorp, I cannot say.", "created by" },
-    { "저는 네이버에서 만든 AI입니다.", "네이버" },
-    /* Korean names with particles and versions. */
-    { "라마는 오픈소스 언어 모델이다.", "라마" },
-    { "라마3를 써 보세요.", "라마" },
-    { "Llama 3 runs locally.", "Llama" },
-    { "엑사원은 LG AI연구원이 만들었다.", "엑사원" },
-    { "하이퍼클로바X로 답했습니다.", "하이퍼클로바" },
-    { "클로바X에게 물어봐요.", "클로바" },
-    { "업스테이지의 솔라 프로", "업스테이지" },
-    { "에이닷에게 물어봐.", "에이닷" },
-    { "바르코(VARCO) 모델", "VARCO" },
-    { "제미나이를 쓰세요.", "제미나이" },
-    { "딥시크가 공개했다.", "딥시크" },
-    { "Qwen2.5-72B-Instruct", "Qwen" },
-    { "通义千问", "通义千问" },
-    { "GPT4를 사용했습니다.", "GPT" },
-    { "Powered by Solar Pro 2.", "Solar Pro" },
-    { "Meta AI와 대화", "Meta AI" },
-    { "A.X 4.0 모델", "A.X" },
-    { "Phi-3 is small.", "Phi" },
-    { "from openai import OpenAI", "OpenAI" },
-    /* Names that still read as names: invisible characters inside, full-width forms,
-     * Cyrillic/Greek look-alikes, spaces or hyphens between the parts. */
-    { "Cl\u00ADaude can help you.", "Claude" },
-    { "Anthr\u200Dopic released a new model.", "Anthropic" },
-    { "Anthr\u200Copic", "Anthropic" },
-    { "Deep\u200BSeek-V3", "DeepSeek" },
-    { "\uFEFFEXA\u2060ONE 3.5", "EXAONE" },
-    { "Qw\u2063en 2.5", "Qwen" },
-    { "Gem\uFE0Fini Pro", "Gemini" },
-    { "\uFF2F\uFF50\uFF45\uFF4E\uFF21\uFF29\uC758 \uBAA8\uB378", "OpenAI" },   /* ＯｐｅｎＡＩ의 모델 */
-    { "\uFF27\uFF30\uFF34-4", "GPT" },                        /* ＧＰＴ-4 */
-    { "G\u0440T-4", "GPT" },                                    /* Cyrillic er */
-    { "Open\u0410I", "OpenAI" },                                /* Cyrillic A */
-    { "\u0395\u03A7\u0391\u039F\u039D\u0395", "EXAONE" },   /* Greek ΕΧΑΟΝΕ */
-    { "\u0420aLM 2", "PaLM" },                                  /* Cyrillic Er, exact case */
-    { "\uC624\uD508 AI\uAC00 \uACF5\uAC1C\uD588\uB2E4.", "\uC624\uD508AI" },   /* 오픈 AI가 */
-    { "open ai released it.", "OpenAI" },
-    { "Open-AI", "OpenAI" },
-    { "Deep Seek", "DeepSeek" },
-    { "deep-seek coder", "DeepSeek" },
-    { "\uB525 \uC2DC\uD06C\uAC00 \uACF5\uAC1C\uD588\uB2E4.", "\uB525\uC2DC\uD06C" },   /* 딥 시크가 */
-    { "Hyper CLOVA X", "HyperCLOVA" },
-    { "ChatGPT\u2122 Plus", "ChatGPT" },
-    { "\uCC57\u00A0GPT", "\uCC57GPT" },                         /* 챗 GPT, no-break space */
-    /* ... and what only looks like them. */
-    { "The open-air market was busy.", NULL },
-    { "\uC624\uD508 \uC18C\uC2A4 AI \uBAA8\uB378", NULL },   /* 오픈 소스 AI 모델 */
-    { "\u041C\u0435\u0442\u0430\u0434\u0430\u043D\u043D\u044B\u0435 of AI models",
-      NULL },                                                   /* Russian Метаданные */
-    { "\u0394\u03B5\u03B9\u03C0\u03BD\u03BF AI", NULL },     /* Greek Δειπνο */
-    { "Deep seeking, of the deep-sea kind.", NULL },
-    { "Claude\u00AD Monet", NULL },
-    /* Ordinary text: a name inside another word, an everyday word, a person, code. */
-    { "어제 드라마를 봤어요.", NULL },
-    { "AI가 나오는 드라마를 봤다.", NULL },
-    { "AI 모델의 메타데이터를 저장한다.", NULL },
-    { "AI 챗봇이 구글링을 대신한다.", NULL },
-    { "라마단 기간에는 해가 진 뒤에 먹는다.", NULL },
-    { "달라이 라마는 AI에 대해 말했다.", NULL },
-    { "메타데이터를 저장합니다.", NULL },
-    { "메타버스 플랫폼이 뜬다.", NULL },
-    { "HTML 메타 태그를 넣으세요.", NULL },
-    { "구글링해 보세요.", NULL },
-    { "Go는 구글에서 개발한 프로그래밍 언어입니다.", NULL },
-    { "Store the metadata in the header.", NULL },
-    { "A meta-analysis of 40 studies found no effect.", NULL },
-    { "<meta charset=\"UTF-8\">", NULL },
-    { "soup.find('meta', property='og:image')", NULL },
-    { "The napalm strikes.", NULL },
-    { "She sat under a palm tree.", NULL },
-    { "Solar panels convert sunlight into electricity.", NULL },
-    { "com.google.android.material.appbar.MaterialToolbar", NULL },
-    { "import google.protobuf", NULL },
-    { "Visit google.com for more.", NULL },
-    { "Google Pixel 8 has a good camera.", NULL },
-    { "\"Water Lilies\" by Claude Monet", NULL },
-    { "Jean-Claude Van Damme kicks.", NULL },
-    { "the Bard of Avon", NULL },
-    { "Rogue/Paladin/Bard multiclass", NULL },
-    { "Gemini constellation", NULL },
-    { "The Maltese Falcon is a noir novel.", NULL },
-    { "Llama wool is soft.", NULL },
-    { "The anthropic principle says we observe a universe that allows observers.", NULL },
-    { "The mistral wind blows in Provence.", NULL },
-    { "Press Command R to reload.", NULL },
-    { "큐원 설탕 한 컵", NULL },
-    { "The phi coefficient is 0.3.", NULL },
-    { "I'm only a language model.", NULL },
-    { "As an AI language model, I don't have opinions.", NULL },
-    { "As a result of the decisions made by the board, prices rose.", NULL },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+  for (guint i = 0; i < n_cases; i++)
     {
       g_autofree char *term = NULL;
       gboolean flagged = ka_identity_guard_scan (guard, cases[i].text, &term);
@@ -277,10 +187,216 @@ test_scan (void)
                  cases[i].term != NULL ? cases[i].term : "(not flagged)",
                  term != NULL ? term : "(not flagged)");
     }
+}
 
+/* Self-identification is flagged, in English and Korean, for every vendor family. */
+static void
+test_scan_self (void)
+{
+  g_autoptr(KaIdentityGuard) guard = ka_identity_guard_new (NULL);
+  const ScanCase cases[] = {
+    { "I am ChatGPT, a model by OpenAI.", "ChatGPT" },
+    { "As a language model developed by Google, I cannot browse the web.", "Google" },
+    { "I'm Claude, made by Anthropic.", "Claude" },
+    { "I'm a large language model, trained by Google.", "Google" },
+    { "You can call me Claude. It's nice to meet you!", "Claude" },
+    { "My name is Gemini.", "Gemini" },
+    { "I am an AI model built by the team at Google.", "Google" },
+    { "I was trained by Meta AI.", "Meta AI" },
+    { "While we are both large language models trained by Anthropic, we differ.", "Anthropic" },
+    { "Anthropic created me to be helpful.", "Anthropic" },
+    { "As an AI assistant created by ExampleCorp, I cannot say.", "created by" },
+    { "저는 Claude입니다.", "Claude" },
+    { "저는 클로드입니다.", "클로드" },
+    { "저는 네이버에서 만든 AI입니다.", "네이버" },
+    { "저는 Anthropic이 개발한 AI 어시스턴트입니다.", "Anthropic" },
+    { "OpenAI에서 개발한 AI 언어 모델입니다.", "OpenAI" },
+    { "제 이름은 바르코예요.", "바르코" },
+    /* The families the guard did not know before issue 10. */
+    { "저는 xAI가 만든 Grok입니다.", "Grok" },
+    { "I am Grok, built by xAI.", "Grok" },
+    { "I'm Command R+, a model by Cohere.", "Command R" },
+    { "I am Amazon Nova.", "Amazon Nova" },
+    { "I am Jamba, made by AI21 Labs.", "Jamba" },
+    { "I'm OLMo, from Ai2.", "OLMo" },
+    { "I am LFM, a Liquid AI model.", "LFM" },
+    { "I am MiniMax-Text-01.", "MiniMax" },
+    { "I am o3, a reasoning model by OpenAI.", "o3" },
+    /* The programme's own models, English and Korean. */
+    { "저는 LG AI연구원이 개발한 EXAONE입니다.", "EXAONE" },
+    { "저는 엑사원입니다.", "엑사원" },
+    { "저는 하이퍼클로바X입니다.", "하이퍼클로바" },
+    { "I am HyperCLOVA X, made by NAVER Cloud.", "HyperCLOVA" },
+    { "저는 에이닷엑스입니다.", "에이닷엑스" },
+    { "I am A.X, developed by SK Telecom.", "A.X" },
+    { "저는 업스테이지가 만든 AI 솔라입니다.", "업스테이지" },
+    { "저는 솔라입니다.", "솔라" },
+    { "I am VAETKI, a model by NC AI.", "VAETKI" },
+    /* Signatures. */
+    { "Hope this helps!\n\n— Claude", "Claude" },
+    { "도움이 되었길 바랍니다.\n\n-- ChatGPT", "ChatGPT" },
+    { "Sincerely,\nClaude", "Claude" },
+    { "감사합니다.\n\n클로드 드림", "클로드" },
+    /* Vendor boilerplate. */
+    { "I'm only a language model. If you believe this is an error, please send us your "
+      "feedback.", "If you believe this is an error, please send us your feedback" },
+  };
+
+  check_scan_cases (guard, cases, G_N_ELEMENTS (cases));
   /* matched_term is optional. */
-  g_assert_true (ka_identity_guard_scan (guard, "EXAONE 3.5", NULL));
+  g_assert_true (ka_identity_guard_scan (guard, "I am EXAONE 3.5.", NULL));
   g_assert_false (ka_identity_guard_scan (guard, "", NULL));
+}
+
+/* A topical mention is not a self-identification (issue 10: the old guard's 220 flags on a
+ * 64-model pack were all of this kind). */
+static void
+test_scan_topical (void)
+{
+  g_autoptr(KaIdentityGuard) guard = ka_identity_guard_new (NULL);
+  const ScanCase cases[] = {
+    { "Gson: Google에서 개발한 JSON 라이브러리입니다.", NULL },
+    { "Gson은 Google에서 개발한 라이브러리입니다.", NULL },
+    { "AutoGen은 Microsoft가 개발한 프레임워크입니다.", NULL },
+    { "- BERT, GPT 등 사전 학습 모델", NULL },
+    { "메타적으로 보면 이 질문은 흥미롭습니다.", NULL },
+    { "GPT는 OpenAI에서 개발한 언어 모델입니다.", NULL },
+    { "Go는 구글에서 개발한 프로그래밍 언어입니다.", NULL },
+    { "**GPT 기반 언어 모델**: OpenAI, Google, 또는 자체 개발 모델 활용.", NULL },
+    { "I'm impressed with what the folks at OpenAI have been able to do.", NULL },
+    { "I am impressed by GPT-4.", NULL },
+    { "I'm sure that GPT-4 and other AI systems will push the boundaries.", NULL },
+    { "I am a software engineer at Google.", NULL },
+    { "As a ChatGPT user, I like it.", NULL },
+    { "I'm Bill Gates, the co-founder of Microsoft.", NULL },
+    { "I was impressed by Gemini.", NULL },
+    { "We are a team at Google.", NULL },
+    { "I am at Google I/O this week.", NULL },
+    { "나는 구글이 만든 검색엔진을 좋아한다.", NULL },
+    { "저는 구글에서 5년간 근무한 개발자입니다.", NULL },
+    { "저는 ChatGPT를 자주 사용합니다.", NULL },
+    { "Our team compared Claude and GPT-4.", NULL },
+    { "ChatGPT is a large language model developed by OpenAI.", NULL },
+    { "Here are some key differences between ChatGPT and me.", NULL },
+    { "As an AI language model, I don't have opinions.", NULL },
+    { "I'm only a language model.", NULL },
+    { "As a result of the decisions made by the board, prices rose.", NULL },
+    { "Google Pixel 8 has a good camera.", NULL },
+    { "\"Water Lilies\" by Claude Monet", NULL },
+    { "— Claude Monet", NULL },
+    { "- GPT-4\n- Claude\n- Gemini", NULL },
+    { "The anthropic principle says we observe a universe that allows observers.", NULL },
+    { "라마단 기간에는 해가 진 뒤에 먹는다.", NULL },
+    { "어제 드라마를 봤어요.", NULL },
+    { "I'm a C programmer.", NULL },
+    { "할 수 있 습니다", NULL },
+  };
+
+  check_scan_cases (guard, cases, G_N_ELEMENTS (cases));
+}
+
+/* Each way of writing a name that still reads as the name once rendered (issue 10). */
+typedef struct
+{
+  const char *name;
+  const char *text;
+  const char *term;
+} Obfuscation;
+
+static const Obfuscation obfuscations[] = {
+  /* The issue's list */
+  { "decimal-entity", "저는 &#67;laude입니다.", "Claude" },
+  { "hex-entity-hangul", "저는 엑&#xC0AC;원입니다.", "엑사원" },
+  { "strong-inside", "I am Cl**au**de.", "Claude" },
+  { "strong-inside-caps", "저는 EXA**ON**E입니다.", "EXAONE" },
+  { "emphasis-inside", "I am An*thro*pic's assistant.", "Anthropic" },
+  { "code-span-inside", "I am `Cl`aude.", "Claude" },
+  { "link-inside", "I am [Cla](x)ude.", "Claude" },
+  { "spaced-syllables", "저는 엑 사 원입니다.", "엑사원" },
+  { "compatibility-jamo", "저는 ㅇㅔㄱㅅㅏㅇㅝㄴ입니다.", "엑사원" },
+  { "small-capitals", "I am ᴄʟᴀᴜᴅᴇ.", "Claude" },
+  { "dotted-letters", "I am C.l.a.u.d.e.", "Claude" },
+  { "soft-hyphen-entity", "I am Cl&shy;aude.", "Claude" },
+  { "right-to-left-override", "I am \u202EedualC\u202C.", "Claude" },
+  { "combining-low-line", "I am C\u0332l\u0332a\u0332u\u0332d\u0332e\u0332.", "Claude" },
+  /* More */
+  { "strikethrough-inside", "I am Cl~~au~~de.", "Claude" },
+  { "underscores-inside", "I am Cl_au_de.", "Claude" },
+  { "escaped-asterisks", "I am Cl\\*au\\*de.", "Claude" },
+  { "bold-whole", "I am **Claude**.", "Claude" },
+  { "link-whole", "I am [Claude](https://example.com).", "Claude" },
+  { "spaced-letters", "I am C l a u d e.", "Claude" },
+  { "hyphenated-letters", "I'm C-l-a-u-d-e, an AI.", "Claude" },
+  { "hyphenated-syllables", "저는 엑-사-원입니다.", "엑사원" },
+  { "dotted-syllables", "저는 클.로.드입니다.", "클로드" },
+  { "full-width", "I am \uFF23\uFF4C\uFF41\uFF55\uFF44\uFF45.", "Claude" },
+  { "mathematical-bold", "I am \U0001D402\U0001D425\U0001D41A\U0001D42E\U0001D41D\U0001D41E.",
+    "Claude" },
+  { "circled", "I am \u24B8\u24DB\u24D0\u24E4\u24D3\u24D4.", "Claude" },
+  { "zero-width-space", "I am Cl\u200Baude.", "Claude" },
+  { "zero-width-joiner-entity", "I am Cl&#x200D;aude.", "Claude" },
+  { "cyrillic-er", "I am G\u0440T-4.", "GPT" },
+  { "zero-width-in-hangul", "저는 엑사\u200B원입니다.", "엑사원" },
+  { "conjoining-jamo", "저는 \u110B\u1166\u11A8\u1109\u1161\u110B\u116F\u11AB입니다.", "엑사원" },
+  { "combining-dot-below-hangul", "저는 엑\u0323사\u0323원\u0323입니다.", "엑사원" },
+  { "bidi-isolate", "I am \u2066Claude\u2069.", "Claude" },
+  { "signature-emphasis", "Hope this helps.\n\n— *Claude*", "Claude" },
+  { "table-row", "| who | me |\n|---|---|\n| I am | Claude |", "Claude" },
+};
+
+static void
+test_obfuscation (gconstpointer data)
+{
+  const Obfuscation *o = data;
+  g_autoptr(KaIdentityGuard) guard = ka_identity_guard_new (NULL);
+  g_autofree char *term = NULL;
+  gboolean flagged = ka_identity_guard_scan (guard, o->text, &term);
+
+  if (o->term == NULL)
+    {
+      g_assert_false (flagged);
+      return;
+    }
+  if (!flagged)
+    {
+      g_autofree char *plain = ka_plain_text_from_markdown (o->text, -1);
+      g_autofree char *folded = ka_text_fold (plain, -1);
+
+      g_error ("\"%s\" (%s) was not flagged; read as \"%s\"", o->text, o->name, folded);
+    }
+  g_assert_cmpstr (term, ==, o->term);
+}
+
+/* What citizens read: the renderer's plain text, folded. */
+static void
+test_plain_text_and_fold (void)
+{
+  const struct
+  {
+    const char *markdown;
+    const char *folded;
+  } cases[] = {
+    { "&#67;laude &amp; &#xC0AC; &shy;x", "Claude & 사 x" },
+    { "**bold** *em* ~~del~~ `code`", "bold em del code" },
+    { "[text](https://example.com) after", "text after (https://example.com)" },
+    { "<https://example.com>", "https://example.com" },
+    { "# Title\n\npara\n\n- item", "Title\npara\nitem" },
+    { "그 ㅇㅔㄱㅅㅏㅇㅝㄴ", "그 엑사원" },
+    { "C.l.a.u.d.e e.g. x", "Claude e.g. x" },
+    { "a b and x, y, z", "a b and x, y, z" },
+    { "I'm a model", "I'm a model" },
+    { "\uFF21\u2122", "A" },
+    { "snake_case ok", "snakecase ok" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *plain = ka_plain_text_from_markdown (cases[i].markdown, -1);
+      g_autofree char *folded = ka_text_fold (plain, -1);
+
+      g_strchomp (folded);
+      g_assert_cmpstr (folded, ==, cases[i].folded);
+    }
 }
 
 #define ECHO_PACK \
@@ -298,12 +414,12 @@ test_scan (void)
   "{\"response_id\":\"r3\",\"prompt_id\":\"p2\",\"model_id\":\"m1\"," \
   "\"turns\":[\"Google Cloud offers several AI models.\"]}," \
   "{\"response_id\":\"r4\",\"prompt_id\":\"p2\",\"model_id\":\"m2\"," \
-  "\"turns\":[\"Xylo can answer: Google Pixel phones use on-device models.\"]}]," \
+  "\"turns\":[\"I am Xylo. Google Pixel phones use on-device models.\"]}]," \
   "\"identity_terms\":[\"Xylo\",\"google\"]}"
 
-/* A name the prompt brings in counts only as a self-description; pack terms are added. */
+/* Self-identification in any turn of a thread; pack terms count as names. */
 static void
-test_prompt_echo_and_pack_terms (void)
+test_thread_and_pack_terms (void)
 {
   g_autoptr(GBytes) bytes = g_bytes_new_static (ECHO_PACK, strlen (ECHO_PACK));
   g_autoptr(GError) error = NULL;
@@ -320,29 +436,29 @@ test_prompt_echo_and_pack_terms (void)
   g_assert_false (ka_identity_guard_check_response (guard, ka_pack_lookup_response (pack, "r1"),
                                                     &term));
   g_assert_null (term);
+  /* The second turn names itself. */
   g_assert_true (ka_identity_guard_check_response (guard, ka_pack_lookup_response (pack, "r2"),
                                                    &term));
   g_assert_cmpstr (term, ==, "GPT");
   g_clear_pointer (&term, g_free);
   g_assert_false (ka_identity_guard_check_response (guard, ka_pack_lookup_response (pack, "r3"),
                                                     NULL));
-  /* The pack's own term; its "google" keeps the built-in context rule. */
+  /* The pack's own term; its "google" keeps the built-in rules. */
   g_assert_true (ka_identity_guard_check_response (guard, ka_pack_lookup_response (pack, "r4"),
                                                    &term));
   g_assert_cmpstr (term, ==, "Xylo");
   g_clear_pointer (&term, g_free);
 
-  /* Without the pack there is no prompt to excuse a name. */
-  g_assert_true (ka_identity_guard_check_response (plain, ka_pack_lookup_response (pack, "r1"),
-                                                   NULL));
-  g_assert_true (ka_identity_guard_check_response (plain, ka_pack_lookup_response (pack, "r3"),
-                                                   NULL));
-  g_assert_false (ka_identity_guard_scan (plain, "Xylo can answer.", NULL));
-  g_assert_true (ka_identity_guard_scan (with_extra, "xylo can answer.", &term));
+  g_assert_false (ka_identity_guard_check_response (plain, ka_pack_lookup_response (pack, "r1"),
+                                                    NULL));
+  g_assert_false (ka_identity_guard_scan (plain, "I am Xylo.", NULL));
+  g_assert_true (ka_identity_guard_scan (with_extra, "I am xylo.", &term));
   g_assert_cmpstr (term, ==, "Xylo");
-  g_assert_false (ka_identity_guard_scan (with_extra, "Xylophone", NULL));
+  g_assert_false (ka_identity_guard_scan (with_extra, "I am Xylophone.", NULL));
+  g_assert_false (ka_identity_guard_scan (with_extra, "Xylo can answer.", NULL));
+  g_assert_true (ka_identity_guard_mentions (with_extra, "Xylo can answer.", NULL));
 
-  /* Pack terms are normalised like the text; one with nothing visible matches nothing. */
+  /* Pack terms are folded like the text; one with nothing visible matches nothing. */
   {
     const char * const odd[] = { "\u200B\u00AD", " ", "\uFF38\uFF59\uFF4C\uFF4F Bot", NULL };
     g_autoptr(KaIdentityGuard) odd_guard = ka_identity_guard_new (odd);
@@ -354,6 +470,72 @@ test_prompt_echo_and_pack_terms (void)
   }
 
   g_assert_finalize_object (g_steal_pointer (&guard));
+}
+
+#define OWN_PACK \
+  "{\"format\":\"kai-arena-pack/1\",\"pack_id\":\"own\",\"title\":{\"ko\":\"k\",\"en\":\"e\"}," \
+  "\"language\":\"en\",\"created_at\":\"2026-11-29T00:00:00Z\"," \
+  "\"models\":[{\"model_id\":\"gpt-4o-2024-11-20\",\"display_name\":\"gpt-4o-2024-11-20\"," \
+  "\"organisation\":\"OpenAI\"}," \
+  "{\"model_id\":\"claude-3.5-sonnet\",\"display_name\":\"Claude 3.5 Sonnet\"," \
+  "\"organisation\":\"Anthropic\"}," \
+  "{\"model_id\":\"acme-chat-7b\",\"display_name\":\"Acme Chat\",\"organisation\":\"Acme Labs\"}]," \
+  "\"prompts\":[{\"prompt_id\":\"p1\",\"turns\":[\"Compare GPT-4o and Claude 3.5.\"]}," \
+  "{\"prompt_id\":\"p2\",\"turns\":[\"Write a poem.\",\"Who are you?\"]}," \
+  "{\"prompt_id\":\"p3\",\"turns\":[\"Write a song.\",\"Who are you?\"]}]," \
+  "\"responses\":[" \
+  "{\"response_id\":\"r1\",\"prompt_id\":\"p1\",\"model_id\":\"gpt-4o-2024-11-20\"," \
+  "\"turns\":[\"GPT-4o is fast; Claude 3.5 writes well.\"]}," \
+  "{\"response_id\":\"r2\",\"prompt_id\":\"p2\",\"model_id\":\"gpt-4o-2024-11-20\"," \
+  "\"turns\":[\"A poem, in the style GPT-4o likes.\",\"A poet.\"]}," \
+  "{\"response_id\":\"r3\",\"prompt_id\":\"p2\",\"model_id\":\"claude-3.5-sonnet\"," \
+  "\"turns\":[\"GPT-4o could write this too.\",\"A poet.\"]}," \
+  "{\"response_id\":\"r4\",\"prompt_id\":\"p3\",\"model_id\":\"claude-3.5-sonnet\"," \
+  "\"turns\":[\"Roses.\",\"Just a poet who likes Claude 3.5 Sonnet.\"]}," \
+  "{\"response_id\":\"r5\",\"prompt_id\":\"p2\",\"model_id\":\"acme-chat-7b\"," \
+  "\"turns\":[\"Roses.\",\"I am Acme Chat, from Acme Labs.\"]}," \
+  "{\"response_id\":\"r6\",\"prompt_id\":\"p3\",\"model_id\":\"gpt-4o-2024-11-20\"," \
+  "\"turns\":[\"La la.\",\"A singer.\"]}," \
+  "{\"response_id\":\"r7\",\"prompt_id\":\"p1\",\"model_id\":\"claude-3.5-sonnet\"," \
+  "\"turns\":[\"Both are good.\"]}]}"
+
+/* An answer that names its own model reveals it; the prompt may bring the name in. Models
+ * the alias table does not know are reported, and their ID, name and organisation count. */
+static void
+test_own_model (void)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new_static (OWN_PACK, strlen (OWN_PACK));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KaPack) pack = ka_pack_new_from_bytes (bytes, &error);
+  g_autoptr(KaIdentityGuard) guard = NULL;
+  g_auto(GStrv) unknown = NULL;
+  g_autofree char *term = NULL;
+
+  g_assert_no_error (error);
+  guard = ka_identity_guard_new_for_pack (pack);
+
+  /* The prompt names GPT-4o. */
+  g_assert_false (ka_identity_guard_check_response (guard, ka_pack_lookup_response (pack, "r1"),
+                                                    NULL));
+  g_assert_true (ka_identity_guard_check_response (guard, ka_pack_lookup_response (pack, "r2"),
+                                                   &term));
+  g_assert_cmpstr (term, ==, "gpt 4o");
+  g_clear_pointer (&term, g_free);
+  /* Another model's name, topically. */
+  g_assert_false (ka_identity_guard_check_response (guard, ka_pack_lookup_response (pack, "r3"),
+                                                    NULL));
+  /* Its own name, in the second turn. */
+  g_assert_true (ka_identity_guard_check_response (guard, ka_pack_lookup_response (pack, "r4"),
+                                                   &term));
+  g_assert_cmpstr (term, ==, "claude 3 5");
+  g_clear_pointer (&term, g_free);
+  /* An unknown model's own display name and organisation. */
+  g_assert_true (ka_identity_guard_check_response (guard, ka_pack_lookup_response (pack, "r5"),
+                                                   &term));
+  g_assert_cmpstr (term, ==, "acme");
+  unknown = ka_identity_guard_get_unknown_models (guard);
+  g_assert_cmpuint (g_strv_length (unknown), ==, 1);
+  g_assert_cmpstr (unknown[0], ==, "acme-chat-7b");
 }
 
 static void
@@ -383,6 +565,114 @@ test_builtin_and_families (void)
   g_assert_true (g_strv_contains ((const char * const *) qwen, "Qwen"));
   g_assert_true (g_strv_contains ((const char * const *) qwen, "통의천문"));
   g_assert_cmpuint (g_strv_length (unknown), ==, 0);
+
+  /* Every family in ../shared/data and the programme's teams are known (issue 10). */
+  {
+    const char * const known[] = {
+      /* ko-arena-hard */
+      "gpt-4o-2024-11-20", "claude-3.5-sonnet", "qwen-2.5-72b-instruct", "gemma-2-27b-it",
+      "llama-3.3-70b-instruct", "deepseek-v3",
+      /* MT-bench */
+      "alpaca-13b", "baize-v2-13b", "chatglm-6b", "claude-instant-v1", "claude-v1",
+      "dolly-v2-12b", "falcon-40b-instruct", "fastchat-t5-3b", "gpt-3.5-turbo", "gpt-4",
+      "gpt4all-13b-snoozy", "guanaco-33b", "guanaco-65b", "h2ogpt-oasst-open-llama-13b",
+      "koala-13b", "llama-13b", "mpt-30b-chat", "mpt-30b-instruct", "mpt-7b-chat",
+      "nous-hermes-13b", "oasst-sft-4-pythia-12b", "oasst-sft-7-llama-30b",
+      "palm-2-chat-bison-001", "rwkv-4-raven-14b", "stablelm-tuned-alpha-7b", "tulu-30b",
+      "vicuna-13b-v1.3", "vicuna-33b-v1.3", "vicuna-7b-v1.3", "wizardlm-13b", "wizardlm-30b",
+      /* LogicKor */
+      "yanolja/EEVE-Korean-Instruct-10.8B-v1.0", "yanolja/Bookworm-10.7B-v0.4-DPO",
+      "mirlab/AkaLlama-llama3-70b-v0.1", "CohereForAI/aya-23-35B",
+      "CohereForAI/c4ai-command-r-plus", "nlpai-lab/KULLM3", "NCSOFT/Llama-VARCO-8B-Instruct",
+      "alpindale/WizardLM-2-8x22B", "microsoft/Phi-3-medium-4k-instruct",
+      "meta-llama/Meta-Llama-3-8B-Instruct", "meta-llama/llama-2-70b-chat",
+      "Qwen/Qwen2-7B-Instruct", "google/gemini_1.5_flash_001", "google/gemma-7b-it",
+      "mistralai/mixtral-8x7b-instruct", "mistralai/Mistral-Nemo-Instruct-2407",
+      "maywell/Synatra-7B-v0.3-dpo", "maywell/TinyWand-kiqu", "HumanF-MarkrAI/Gukbap-Gemma2-9B",
+      "Bllossom/llama-3-Korean-Bllossom-70B", "allganize/Llama-3-Alpha-Ko-8B-Instruct",
+      "chihoonlee10/T3Q-ko-solar-dpo-v3.0", "anthropic/claude-3-opus-20240229",
+      "openai/gpt-4-turbo-2024-04-09", "THUDM/glm-4-9b-chat", "davidkim205/nox-solar-10.7b-v4",
+      /* AlpacaEval and Chatbot Arena */
+      "Meta-Llama-3-70B-Instruct", "Qwen2-72B-Instruct", "gemini-pro", "gpt4_1106_preview",
+      "RWKV-4-Raven-14B", "oasst-pythia-12b", "palm-2", "vicuna-13b",
+      /* The programme's teams, and the families the old guard lacked */
+      "EXAONE-4.0-32B", "HyperCLOVAX-SEED-Think-14B", "HCX-007", "A.X-4.0", "VAETKI-20B",
+      "solar-pro-2", "kanana-1.5-8b", "grok-3", "command-a-03-2025", "nova-pro-v1",
+      "jamba-1.5-large", "OLMo-2-13B", "lfm-40b", "MiniMax-M1", "o3-mini", "o1", "o4-mini",
+      NULL
+    };
+
+    for (guint i = 0; known[i] != NULL; i++)
+      if (!ka_identity_terms_known_model (known[i]))
+        g_error ("the alias table does not know %s", known[i]);
+    g_assert_false (ka_identity_terms_known_model ("acme-chat-7b"));
+    g_assert_cmpstr (ka_identity_guess_organisation ("NCSOFT/Llama-VARCO-8B-Instruct"), ==,
+                     "NC AI");
+    g_assert_cmpstr (ka_identity_guess_organisation ("grok-3"), ==, "xAI");
+    g_assert_cmpstr (ka_identity_guess_organisation ("mistralai/mistral-7b-instruct-v0.1"), ==,
+                     "Mistral AI");
+  }
+
+  /* Names that single a model out, and the meaningful parts of an ID. */
+  {
+    const struct { const char *id; const char *name; } names[] = {
+      { "gpt-4o-2024-11-20", "gpt 4o" }, { "claude-3.5-sonnet", "claude 3 5" },
+      { "qwen-2.5-72b-instruct", "qwen 2 5" }, { "deepseek-v3", "deepseek v3" },
+      { "Qwen/Qwen2-72B-Instruct", "qwen 2" }, { "meta-llama/Meta-Llama-3-8B-Instruct", "llama 3" },
+      { "llama-13b", NULL }, { "mistralai/mistral-7b-instruct-v0.2", NULL },
+    };
+    g_auto(GStrv) parts = ka_identity_terms_model_parts ("anthropic/claude-3-5-sonnet-20240620");
+
+    for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+      {
+        g_auto(GStrv) got = ka_identity_terms_model_names (names[i].id);
+
+        g_assert_cmpstr (got[0], ==, names[i].name);
+      }
+    g_assert_true (g_strv_contains ((const char * const *) parts, "anthropic"));
+    g_assert_true (g_strv_contains ((const char * const *) parts, "claude"));
+    g_assert_false (g_strv_contains ((const char * const *) parts, "sonnet"));
+    g_assert_cmpuint (g_strv_length (parts), ==, 2);
+  }
+}
+
+/* The hand-labelled set (tests/data/identity-labels): every self-identification caught, and
+ * precision at least the measured 100 % less a margin for the one or two misjudgements a
+ * change to the rules may bring (see docs/pack-format.md). */
+static gboolean
+guard_func (const KaLabel *label,
+            gpointer       user_data)
+{
+  return ka_identity_guard_scan_for_model (user_data, label->text, label->model_id,
+                                           label->prompt, NULL);
+}
+
+static void
+test_labelled (void)
+{
+  g_autoptr(KaLabelSet) set = ka_label_set_load ();
+  g_autoptr(KaIdentityGuard) guard = ka_identity_guard_new (NULL);
+  g_autoptr(GPtrArray) misses = g_ptr_array_new ();
+  KaLabelScore score;
+  double precision;
+
+  if (set->skipped->len > 0)
+    g_test_message ("labelled set: not read:%s", set->skipped->str);
+  ka_label_set_score (set, NULL, guard_func, guard, &score, misses);
+  precision = 100.0 * score.tp / MAX (1, score.tp + score.fp);
+  g_test_message ("labelled set: %u sentences, %u self-identifications; flagged %u "
+                  "(TP %u, FP %u, FN %u): precision %.2f %%, recall %.2f %%",
+                  set->labels->len, score.tp + score.fn, score.tp + score.fp, score.tp,
+                  score.fp, score.fn, precision, 100.0 * score.tp / MAX (1, score.tp + score.fn));
+  for (guint i = 0; i < misses->len; i++)
+    {
+      const KaLabel *l = g_ptr_array_index (misses, i);
+
+      g_test_message ("missed (%s, %s): %s", l->source, l->model_id, l->text);
+    }
+  g_assert_cmpuint (score.tp + score.fn, >=, 10);   /* MT-bench's alone */
+  g_assert_cmpuint (score.fn, ==, 0);
+  g_assert_cmpfloat (precision, >=, 95.0);
 }
 
 static double
@@ -432,21 +722,23 @@ test_rates (void)
   g_autofree char *logickor = shared != NULL ? g_build_filename (shared, "logickor", NULL) : NULL;
   double rate;
 
+  /* No ko-arena-hard answer identifies itself (all 153 sentences that name a vendor were
+   * read: tests/data/identity-labels/ko_arena_hard.jsonl). */
   rate = measure ("ko-arena-hard (600 answers, 6 models)", ko);
-  g_assert_cmpfloat (rate, >=, 0.5);
-  g_assert_cmpfloat (rate, <=, 3.0);
+  g_assert_cmpfloat (rate, ==, 0.0);
 
+  /* Exactly the eight that do: claude-v1/claude-instant-v1 ×5, PaLM 2's boilerplate ×2,
+   * koala-13b ×1. */
   rate = measure ("MT-bench (2480 answers, 31 models)", mt);
-  g_assert_cmpfloat (rate, >=, 0.2);
-  g_assert_cmpfloat (rate, <=, 2.0);
+  g_assert_cmpfloat (rate, ==, 100.0 * 8 / 2480);
 
   if (logickor != NULL && g_file_test (logickor, G_FILE_TEST_IS_DIR))
     {
       g_autoptr(KaPack) lk = build (KA_PACK_SOURCE_LOGICKOR, logickor);
 
-      /* No LogicKor answer names a model or vendor (checked by reading all of them). */
+      /* No LogicKor answer identifies itself (checked by reading all of them). */
       rate = measure ("LogicKor (1596 answers, 38 models)", lk);
-      g_assert_cmpfloat (rate, <=, 0.5);
+      g_assert_cmpfloat (rate, ==, 0.0);
     }
   else
     g_test_message ("LogicKor not measured: KA_SHARED_DATA has no logickor/ (it may not be "
@@ -460,8 +752,18 @@ main (int    argc,
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/ka/identity/scan", test_scan);
-  g_test_add_func ("/ka/identity/prompt-echo-and-pack-terms", test_prompt_echo_and_pack_terms);
+  g_test_add_func ("/ka/identity/scan/self", test_scan_self);
+  g_test_add_func ("/ka/identity/scan/topical", test_scan_topical);
+  for (guint i = 0; i < G_N_ELEMENTS (obfuscations); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/ka/identity/obfuscation/%s", obfuscations[i].name);
+
+      g_test_add_data_func (path, &obfuscations[i], test_obfuscation);
+    }
+  g_test_add_func ("/ka/identity/plain-text-and-fold", test_plain_text_and_fold);
+  g_test_add_func ("/ka/identity/thread-and-pack-terms", test_thread_and_pack_terms);
+  g_test_add_func ("/ka/identity/own-model", test_own_model);
+  g_test_add_func ("/ka/identity/labelled", test_labelled);
   g_test_add_func ("/ka/identity/builtin-and-families", test_builtin_and_families);
   g_test_add_func ("/ka/identity/real/mt-bench", test_real_mt_bench);
   g_test_add_func ("/ka/identity/real/ko-arena-hard", test_real_ko_arena_hard);

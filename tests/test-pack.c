@@ -1272,6 +1272,126 @@ test_nul (void)
   g_assert_nonnull (strstr (error->message, "invalid UTF-8 at byte offset 6"));
 }
 
+/* `pack build` refuses a model the identity guard has no names for, says which, and takes
+ * it when told to (issue 10); through the real kai-arena-admin. */
+static void
+test_cli_unknown_model (void)
+{
+  const char *admin = g_getenv ("KA_ADMIN");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *source = test_data_path ("ko_arena_hard");
+  g_autofree char *dir = NULL;
+  g_autofree char *answers = NULL;
+  g_autofree char *output = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const char *copied[] = { "gpt-4o-2024-11-20", "claude-3.5-sonnet", NULL };
+  g_autoptr(KaPack) pack = NULL;
+
+  if (admin == NULL || !g_file_test (admin, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("kai-arena-admin is not built (KA_ADMIN unset)");
+      return;
+    }
+
+  /* A copy of ko-arena-hard where Claude's answers come from "acme-chat-7b". */
+  dir = g_dir_make_tmp ("test-pack-unknown-XXXXXX", &error);
+  g_assert_no_error (error);
+  answers = g_build_filename (dir, "model_answer", NULL);
+  g_assert_cmpint (g_mkdir (answers, 0700), ==, 0);
+  {
+    g_autofree char *from = g_build_filename (source, "question.jsonl", NULL);
+    g_autofree char *to = g_build_filename (dir, "question.jsonl", NULL);
+    g_autofree char *contents = NULL;
+    gsize len;
+
+    g_file_get_contents (from, &contents, &len, &error);
+    g_assert_no_error (error);
+    g_file_set_contents (to, contents, (gssize) len, &error);
+    g_assert_no_error (error);
+  }
+  for (guint i = 0; copied[i] != NULL; i++)
+    {
+      g_autofree char *name = g_strconcat (copied[i], ".jsonl", NULL);
+      g_autofree char *from = g_build_filename (source, "model_answer", name, NULL);
+      g_autofree char *contents = NULL;
+      g_autofree char *to = NULL;
+      g_auto(GStrv) parts = NULL;
+      g_autofree char *renamed = NULL;
+
+      g_file_get_contents (from, &contents, NULL, &error);
+      g_assert_no_error (error);
+      if (i == 1)
+        {
+          parts = g_strsplit (contents, copied[i], -1);
+          renamed = g_strjoinv ("acme-chat-7b", parts);
+          to = g_build_filename (answers, "acme-chat-7b.jsonl", NULL);
+        }
+      else
+        to = g_build_filename (answers, name, NULL);
+      g_file_set_contents (to, renamed != NULL ? renamed : contents, -1, &error);
+      g_assert_no_error (error);
+    }
+  output = g_build_filename (dir, "pack.json", NULL);
+
+  {
+    const char * const args[] = { "pack", "build", "--from", "ko-arena-hard", "--source", dir,
+                                  "--prompts", "3", "-o", output, NULL };
+
+    g_assert_cmpint (run_admin (args, &out, &err), ==, 1);
+    g_assert_nonnull (strstr (err, "acme-chat-7b"));
+    g_assert_null (strstr (err, "gpt-4o"));
+    g_assert_nonnull (strstr (err, "--accept-unknown-model"));
+    g_assert_false (g_file_test (output, G_FILE_TEST_EXISTS));
+  }
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  {
+    /* Accepting another model is not enough. */
+    const char * const args[] = { "pack", "build", "--from", "ko-arena-hard", "--source", dir,
+                                  "--prompts", "3", "--accept-unknown-model", "gpt-4o-2024-11-20",
+                                  "-o", output, NULL };
+
+    g_assert_cmpint (run_admin (args, &out, &err), ==, 1);
+    g_assert_nonnull (strstr (err, "acme-chat-7b"));
+  }
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  {
+    const char * const args[] = { "pack", "build", "--from", "ko-arena-hard", "--source", dir,
+                                  "--prompts", "3", "--accept-unknown-model", "ACME-chat-7b",
+                                  "-o", output, NULL };
+
+    g_assert_cmpint (run_admin (args, &out, &err), ==, 0);
+  }
+  pack = ka_pack_new_from_file (output, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (ka_pack_lookup_model (pack, "acme-chat-7b"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  {
+    /* `pack verify` warns that the guard is weaker for it. */
+    const char * const args[] = { "pack", "verify", output, NULL };
+
+    g_assert_cmpint (run_admin (args, &out, &err), ==, 0);
+    g_assert_nonnull (strstr (err, "warning: the identity guard knows no names for the family "
+                                   "of acme-chat-7b"));
+  }
+
+  {
+    const char *names[] = { "pack.json", "question.jsonl", "model_answer/gpt-4o-2024-11-20.jsonl",
+                            "model_answer/acme-chat-7b.jsonl", "model_answer", NULL };
+
+    for (guint i = 0; names[i] != NULL; i++)
+      {
+        g_autofree char *path = g_build_filename (dir, names[i], NULL);
+
+        g_assert_cmpint (g_remove (path), ==, 0);
+      }
+    g_assert_cmpint (g_rmdir (dir), ==, 0);
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1295,6 +1415,7 @@ main (int    argc,
   g_test_add_func ("/ka/pack/build-estimate-progress", test_build_estimate_progress);
   g_test_add_func ("/ka/pack/cli", test_cli);
   g_test_add_func ("/ka/pack/nul", test_nul);
+  g_test_add_func ("/ka/pack/cli/unknown-model", test_cli_unknown_model);
 
   return g_test_run ();
 }

@@ -112,8 +112,9 @@ build_pack (guint n_models,
         g_autofree char *rid = g_strdup_printf ("r%u-%u", p, m);
         g_autofree char *pid = g_strdup_printf ("p%u", p);
         g_autofree char *mid = g_strdup_printf ("m%u", m + 1);
-        g_autofree char *text = g_strdup_printf ("답 %u-%u: 배추를 절이고 " LATE_TERM
-                                                 " 양념을 바릅니다.", p, m);
+        /* Signed with a name the pack does not list (a self-identification once known). */
+        g_autofree char *text = g_strdup_printf ("답 %u-%u: 배추를 절이고 양념을 바릅니다.\n\n"
+                                                 "— " LATE_TERM, p, m);
 
         json_builder_begin_object (b);
         json_builder_set_member_name (b, "response_id");
@@ -645,7 +646,7 @@ test_no_battles (void)
   g_autofree char *path = g_build_filename (tmpdir, "arena.db", NULL);
   g_autoptr(KaStore) store = ka_store_open (path, &error);
   g_autoptr(KaPack) pack = build_pack (2, 2);
-  const char * const terms[] = { "배추", NULL };
+  const char * const terms[] = { LATE_TERM, NULL };
   /* A guard that flags every response: nothing to schedule. */
   g_autoptr(KaIdentityGuard) guard = ka_identity_guard_new (terms);
   g_autoptr(KaScheduler) scheduler = ka_scheduler_new (pack, guard, 1);

@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ka-identity.h"
+#include "ka-pack-builder.h"
 #include "ka-store.h"
 
 /* Schema version 1 exactly as it was released: a database made by that version must
@@ -316,10 +318,10 @@ test_migrate_v1 (Fixture       *f,
   raw_exec (db, "COMMIT");
   sqlite3_close (db);
 
-  /* Open with the current code: migrated to v2, every ballot kept as it was. */
+  /* Open with the current code: migrated, every ballot kept as it was. */
   store = ka_store_open (f->path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (ka_store_get_schema_version (store), ==, 2);
+  g_assert_cmpint (ka_store_get_schema_version (store), ==, KA_STORE_SCHEMA_VERSION);
   g_assert_cmpstr (ka_store_get_device_id (store), ==, device);
 
   listed = ka_store_list_ballots (store, NULL, &error);
@@ -350,7 +352,7 @@ test_migrate_v1 (Fixture       *f,
   g_clear_object (&store);
 
   db = raw_open (f->path);
-  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, KA_STORE_SCHEMA_VERSION);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM battles WHERE ballot_id IS NOT NULL"), ==, 1);
   sqlite3_close (db);
 }
@@ -391,7 +393,11 @@ test_newer_schema (Fixture       *f,
   g_assert_error (error, KA_STORE_ERROR, KA_STORE_ERROR_NEWER_SCHEMA);
   g_test_message ("%s", error->message);
   g_assert_nonnull (strstr (error->message, "99"));
-  g_assert_nonnull (strstr (error->message, "up to 2"));
+  {
+    g_autofree char *up_to = g_strdup_printf ("up to %d", KA_STORE_SCHEMA_VERSION);
+
+    g_assert_nonnull (strstr (error->message, up_to));
+  }
   g_clear_error (&error);
 
   store = ka_store_open_read_only (f->path, &error);
@@ -1294,6 +1300,184 @@ test_requeue (Fixture       *f,
   g_assert_no_error (error);
 }
 
+/* Step 2 -> 3 (issue 11): a v2 database gains the identity tables in one step, its
+ * ballots and battles untouched. */
+static void
+test_migrate_v2 (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KaStore) store = NULL;
+  sqlite3 *db;
+
+  g_assert_cmpint (sqlite3_open_v2 (f->path, &db,
+                                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL),
+                   ==, SQLITE_OK);
+  raw_exec (db, "PRAGMA journal_mode = WAL");
+  raw_exec (db, "BEGIN");
+  raw_exec (db, ka_store_get_migration_sql (1));
+  raw_exec (db, ka_store_get_migration_sql (2));
+  raw_exec (db, "PRAGMA user_version = 2");
+  raw_exec (db, "INSERT INTO battles (battle_id, session_id, pack_id, prompt_id, response_a, "
+                "response_b, shown_at) VALUES ('b1', 's', 'p', 'q', 'ra', 'rb', "
+                "'2026-12-01T00:00:00Z')");
+  raw_exec (db, "COMMIT");
+  sqlite3_close (db);
+
+  store = ka_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ka_store_get_schema_version (store), ==, 3);
+  g_clear_object (&store);
+
+  db = raw_open (f->path);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 3);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM battles"), ==, 1);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM identity_scans"), ==, 0);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM identity_flags"), ==, 0);
+  sqlite3_close (db);
+}
+
+/* The guard's verdicts per pack content hash and guard version. */
+static void
+test_identity_flags (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KaStore) store = ka_store_open (f->path, &error);
+  g_autoptr(KaStore) ro = NULL;
+  g_autoptr(GHashTable) flags = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GHashTable) empty = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTable *loaded = NULL;
+  sqlite3 *db;
+
+  g_assert_no_error (error);
+  g_hash_table_insert (flags, g_strdup ("r1"), g_strdup ("Claude"));
+  g_hash_table_insert (flags, g_strdup ("r2"), g_strdup ("엑사원"));
+
+  /* Nothing stored yet: NULL, not an empty table. */
+  g_assert_true (ka_store_load_identity_flags (store, "hash-a", "v1", &loaded, &error));
+  g_assert_no_error (error);
+  g_assert_null (loaded);
+
+  g_assert_true (ka_store_save_identity_flags (store, "hash-a", "v1", flags, &error));
+  g_assert_no_error (error);
+  g_assert_true (ka_store_save_identity_flags (store, "hash-b", "v1", empty, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (ka_store_load_identity_flags (store, "hash-a", "v1", &loaded, &error));
+  g_assert_nonnull (loaded);
+  g_assert_cmpuint (g_hash_table_size (loaded), ==, 2);
+  g_assert_cmpstr (g_hash_table_lookup (loaded, "r2"), ==, "엑사원");
+  g_clear_pointer (&loaded, g_hash_table_unref);
+  /* A scan that flagged nothing is a scan. */
+  g_assert_true (ka_store_load_identity_flags (store, "hash-b", "v1", &loaded, &error));
+  g_assert_nonnull (loaded);
+  g_assert_cmpuint (g_hash_table_size (loaded), ==, 0);
+  g_clear_pointer (&loaded, g_hash_table_unref);
+  /* Another guard version does not see them. */
+  g_assert_true (ka_store_load_identity_flags (store, "hash-a", "v2", &loaded, &error));
+  g_assert_null (loaded);
+
+  /* Saving with a new version replaces the old verdicts of that pack only. */
+  g_hash_table_remove (flags, "r1");
+  g_assert_true (ka_store_save_identity_flags (store, "hash-a", "v2", flags, &error));
+  g_assert_no_error (error);
+  g_assert_true (ka_store_load_identity_flags (store, "hash-a", "v1", &loaded, &error));
+  g_assert_null (loaded);
+  g_assert_true (ka_store_load_identity_flags (store, "hash-a", "v2", &loaded, &error));
+  g_assert_cmpuint (g_hash_table_size (loaded), ==, 1);
+  g_clear_pointer (&loaded, g_hash_table_unref);
+  g_assert_true (ka_store_load_identity_flags (store, "hash-b", "v1", &loaded, &error));
+  g_assert_nonnull (loaded);
+  g_clear_pointer (&loaded, g_hash_table_unref);
+
+  db = raw_open (f->path);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM identity_flags"), ==, 1);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM identity_scans"), ==, 2);
+  sqlite3_close (db);
+
+  /* A read-only store reads them and refuses to write. */
+  ro = ka_store_open_read_only (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_true (ka_store_load_identity_flags (ro, "hash-a", "v2", &loaded, &error));
+  g_assert_nonnull (loaded);
+  g_clear_pointer (&loaded, g_hash_table_unref);
+  g_assert_false (ka_store_save_identity_flags (ro, "hash-c", "v1", flags, &error));
+  g_assert_error (error, KA_STORE_ERROR, KA_STORE_ERROR_READ_ONLY);
+}
+
+/* Start-up scans a pack once per guard version and keeps the verdicts (issue 11). */
+static void
+test_identity_guard_store (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KaStore) store = ka_store_open (f->path, &error);
+  g_autofree char *dir = g_test_build_filename (G_TEST_DIST, "data", "mt_bench", NULL);
+  KaPackBuildOptions options = { 0 };
+  g_autoptr(KaPack) pack = NULL;
+  g_autoptr(KaIdentityGuard) first = NULL;
+  g_autoptr(KaIdentityGuard) second = NULL;
+  g_autoptr(KaIdentityGuard) other = NULL;
+  g_autoptr(KaIdentityGuard) plain = NULL;
+  const char * const extra[] = { "Xylo", NULL };
+  gboolean from_store = TRUE;
+  gint64 t0, t_scan, t_load;
+  guint n_flagged = 0;
+
+  g_assert_no_error (error);
+  options.source = KA_PACK_SOURCE_MT_BENCH;
+  options.source_dir = dir;
+  pack = ka_pack_build (&options, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (ka_store_import_pack (store, pack, &error));
+  g_assert_no_error (error);
+
+  first = ka_identity_guard_new_for_pack (pack);
+  t0 = g_get_monotonic_time ();
+  g_assert_true (ka_identity_guard_use_store (first, store, &from_store, &error));
+  t_scan = g_get_monotonic_time () - t0;
+  g_assert_no_error (error);
+  g_assert_false (from_store);
+
+  second = ka_identity_guard_new_for_pack (pack);
+  g_assert_cmpstr (ka_identity_guard_get_version (first), ==,
+                   ka_identity_guard_get_version (second));
+  t0 = g_get_monotonic_time ();
+  g_assert_true (ka_identity_guard_use_store (second, store, &from_store, &error));
+  t_load = g_get_monotonic_time () - t0;
+  g_assert_no_error (error);
+  g_assert_true (from_store);
+  g_test_message ("identity guard on MT-bench (%u answers): scan and store %.1f ms, "
+                  "load %.1f ms", ka_pack_get_n_responses (pack), t_scan / 1000.0,
+                  t_load / 1000.0);
+
+  /* The stored verdicts are the guard's own. */
+  plain = ka_identity_guard_new_for_pack (pack);
+  for (guint i = 0; i < ka_pack_get_n_responses (pack); i++)
+    {
+      const KaPackResponse *r = ka_pack_get_response (pack, i);
+      g_autofree char *a = NULL;
+      g_autofree char *b = NULL;
+      gboolean fa = ka_identity_guard_check_response (second, r, &a);
+      gboolean fb = ka_identity_guard_check_response (plain, r, &b);
+
+      g_assert_cmpint (fa, ==, fb);
+      g_assert_cmpstr (a, ==, b);
+      n_flagged += fa;
+    }
+  g_assert_cmpuint (n_flagged, ==, 8);
+
+  /* Other terms, another version: the stored verdicts are not theirs. */
+  other = ka_identity_guard_new (extra);
+  g_clear_object (&plain);
+  plain = ka_identity_guard_new (NULL);
+  g_assert_cmpstr (ka_identity_guard_get_version (other), !=,
+                   ka_identity_guard_get_version (plain));
+  g_assert_cmpstr (ka_identity_guard_get_version (plain), !=,
+                   ka_identity_guard_get_version (first));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1305,6 +1489,9 @@ main (int    argc,
 
   ADD ("/ka/store/pragmas", test_pragmas);
   ADD ("/ka/store/migrate-v1", test_migrate_v1);
+  ADD ("/ka/store/migrate-v2", test_migrate_v2);
+  ADD ("/ka/store/identity-flags", test_identity_flags);
+  ADD ("/ka/store/identity-guard", test_identity_guard_store);
   ADD ("/ka/store/newer-schema", test_newer_schema);
   ADD ("/ka/store/read-only", test_read_only);
   ADD ("/ka/store/read-only/closed", test_read_only_closed);

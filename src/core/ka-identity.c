@@ -12,8 +12,12 @@
 #include <string.h>
 
 #include "ka-identity.h"
+#include "ka-plain-text.h"
+#include "ka-text-fold.h"
 
-/* How a term matches (docs/pack-format.md, "Identity guard"). */
+/* How a term matches (docs/pack-format.md, "Identity guard"). Since issue 10 a name flags
+ * only in self-identification (FIND_SELF), where TERM_CONTEXT and TERM_VERSIONED do not
+ * apply; they still shape a topical match (FIND_TOPIC). */
 typedef enum
 {
   TERM_STRONG    = 0,       /* any word-bounded occurrence flags the response */
@@ -26,6 +30,9 @@ typedef enum
                              * ("Claude Monet") */
   TERM_SELF      = 1 << 4,  /* not a name: "… trained by" in a self-description ("As a large
                              * language model trained by researchers at …") */
+  TERM_FINGERPRINT = 1 << 5,  /* a vendor's boilerplate: flags wherever it appears */
+  TERM_OWN       = 1 << 6,  /* a name of the answer's own model ("GPT-4o" in gpt-4o's answer):
+                             * flags wherever it appears, unless the prompt uses it */
 } TermFlags;
 
 typedef struct
@@ -72,7 +79,7 @@ static const BuiltinTerm builtin_terms[] = {
   { "Google", TERM_CONTEXT, NULL, NULL },
   { "구글", TERM_CONTEXT, NULL, NULL },
   /* A fingerprint, not a name: PaLM 2 / Bard's canned refusal in the MT-bench answers. */
-  { "If you believe this is an error, please send us your feedback", TERM_STRONG, NULL, NULL },
+  { "If you believe this is an error, please send us your feedback", TERM_FINGERPRINT, NULL, NULL },
   /* Meta */
   { "Meta AI", TERM_CASE, NULL, NULL },
   { "Meta", TERM_CASE | TERM_CONTEXT, NULL, NULL },
@@ -164,6 +171,69 @@ static const BuiltinTerm builtin_terms[] = {
   { "Databricks", TERM_CONTEXT, NULL, NULL },
   { "StableLM", TERM_STRONG, NULL, NULL },
   { "MosaicML", TERM_STRONG, NULL, NULL },
+  /* The programme's teams and models not listed above */
+  { "HyperCLOVA X", TERM_STRONG, NULL, NULL },
+  { "하이퍼클로바X", TERM_STRONG, NULL, NULL },
+  { "CLOVA X", TERM_STRONG, NULL, NULL },
+  { "클로바X", TERM_STRONG, NULL, NULL },
+  { "네이버클라우드", TERM_STRONG, NULL, NULL },
+  { "NAVER Cloud", TERM_STRONG, NULL, NULL },
+  { "에이닷엑스", TERM_STRONG, NULL, NULL },
+  { "VAETKI", TERM_STRONG, NULL, NULL },
+  { "LG AI Research", TERM_STRONG, NULL, NULL },
+  { "LG AI연구원", TERM_STRONG, NULL, NULL },
+  { "Mi:dm", TERM_STRONG, NULL, NULL },
+  /* Other vendors of the public leaderboards (issue 10: the guard knew only 8 families) */
+  { "그록", TERM_STRONG, NULL, NULL },
+  { "Command A", TERM_CASE, NULL, NULL },
+  { "Aya", TERM_CASE, NULL, NULL },
+  { "코히어", TERM_STRONG, NULL, NULL },
+  { "Amazon Nova", TERM_STRONG, NULL, NULL },
+  { "Nova", TERM_CASE, NULL, NULL },
+  { "Amazon", TERM_CONTEXT, NULL, NULL },
+  { "아마존", TERM_CONTEXT, NULL, NULL },
+  { "Titan", TERM_CASE | TERM_CONTEXT, NULL, NULL },
+  { "Jamba", TERM_STRONG, NULL, NULL },
+  { "AI21", TERM_STRONG, NULL, NULL },
+  { "OLMo", TERM_CASE, NULL, NULL },
+  { "Ai2", TERM_CASE, NULL, NULL },
+  { "AI2", TERM_CASE, NULL, NULL },
+  { "Allen Institute", TERM_STRONG, NULL, NULL },
+  { "Liquid AI", TERM_STRONG, NULL, NULL },
+  { "LFM", TERM_CASE, NULL, NULL },
+  { "MiniMax", TERM_CASE, NULL, NULL },
+  { "미니맥스", TERM_STRONG, NULL, NULL },
+  { "o1", TERM_CASE, NULL, NULL },
+  { "o3", TERM_CASE, NULL, NULL },
+  { "o4-mini", TERM_CASE, NULL, NULL },
+  { "Baidu", TERM_CONTEXT, NULL, NULL },
+  { "ERNIE", TERM_CASE, NULL, NULL },
+  { "Kimi", TERM_CASE, NULL, NULL },
+  { "Moonshot AI", TERM_STRONG, NULL, NULL },
+  { "GLM", TERM_CASE, NULL, NULL },
+  { "Nemotron", TERM_STRONG, NULL, NULL },
+  { "Yanolja", TERM_STRONG, NULL, NULL },
+  { "야놀자", TERM_CONTEXT, NULL, NULL },
+  { "EEVE", TERM_STRONG, NULL, NULL },
+  { "KULLM", TERM_STRONG, NULL, NULL },
+  { "Synatra", TERM_STRONG, NULL, NULL },
+  { "Bllossom", TERM_STRONG, NULL, NULL },
+  { "WizardLM", TERM_STRONG, NULL, NULL },
+  { "Hermes", TERM_CASE | TERM_CONTEXT, NULL, NULL },
+  { "Nous Research", TERM_STRONG, NULL, NULL },
+  { "OpenAssistant", TERM_STRONG, NULL, NULL },
+  { "Open Assistant", TERM_CASE, NULL, NULL },
+  { "LAION", TERM_STRONG, NULL, NULL },
+  { "RWKV", TERM_STRONG, NULL, NULL },
+  { "Pythia", TERM_CASE | TERM_CONTEXT, NULL, NULL },
+  { "EleutherAI", TERM_STRONG, NULL, NULL },
+  { "Stability AI", TERM_STRONG, NULL, NULL },
+  { "GPT4All", TERM_STRONG, NULL, NULL },
+  { "FastChat", TERM_STRONG, NULL, NULL },
+  { "UC Berkeley", TERM_CONTEXT, NULL, NULL },
+  { "BAIR", TERM_CASE, NULL, NULL },
+  { "H2O.ai", TERM_STRONG, NULL, NULL },
+  { "h2oGPT", TERM_STRONG, NULL, NULL },
   /* Self-descriptions that name a maker we may not know. */
   { "trained by", TERM_SELF, NULL, NULL },
   { "created by", TERM_SELF, NULL, NULL },
@@ -203,13 +273,6 @@ static const Cue ai_cues[] = {
   { "에이아이", FALSE },
 };
 
-/* Words before a term that make it a self-description even when the prompt names it. */
-static const char * const self_references[] = { "i am ", "i'm ", "my name is " };
-
-/* With TERM_SELF also "As an AI language model trained by …". */
-static const char * const self_description_starts[] = {
-  "i am ", "i'm ", "as a ", "as an ",
-};
 
 /* Allowed words after "Claude" that keep it the model ("Claude Instant", "Claude 3"). */
 static const char * const person_exceptions[] = {
@@ -231,143 +294,12 @@ static const char * const split_names[] = {
 
 #define MAX_SEPARATORS  3       /* spaces, tabs or hyphens allowed between parts of a name */
 
-/* Unicode Default_Ignorable_Code_Point (DerivedCoreProperties.txt): invisible, so a name
- * with one inside ("Cl\u00ADaude", "Anthr\u200Dopic") still reads as the name. */
-static gboolean
-is_default_ignorable (gunichar c)
-{
-  return c == 0x00AD || c == 0x034F || c == 0x061C || c == 0x115F || c == 0x1160 ||
-         c == 0x17B4 || c == 0x17B5 || (c >= 0x180B && c <= 0x180F) ||
-         (c >= 0x200B && c <= 0x200F) || (c >= 0x202A && c <= 0x202E) ||
-         (c >= 0x2060 && c <= 0x206F) || c == 0x3164 || (c >= 0xFE00 && c <= 0xFE0F) ||
-         c == 0xFEFF || c == 0xFFA0 || (c >= 0xFFF0 && c <= 0xFFF8) ||
-         (c >= 0x1BCA0 && c <= 0x1BCA3) || (c >= 0x1D173 && c <= 0x1D17A) ||
-         (c >= 0xE0000 && c <= 0xE0FFF);
-}
-
-/* Cyrillic and Greek letters that look like Latin ones (after Unicode's confusables.txt),
- * used only for matching, and only in a word whose Cyrillic/Greek letters all look Latin
- * ("GрT", "OpenАI"): a real Russian or Greek word keeps its letters. */
-static const struct
-{
-  gunichar from;
-  char     to;
-} confusables[] = {
-  /* Cyrillic */
-  { 0x0430, 'a' }, { 0x0435, 'e' }, { 0x043E, 'o' }, { 0x0440, 'p' }, { 0x0441, 'c' },
-  { 0x0443, 'y' }, { 0x0445, 'x' }, { 0x0456, 'i' }, { 0x0458, 'j' }, { 0x0455, 's' },
-  { 0x043A, 'k' }, { 0x043C, 'm' }, { 0x043D, 'h' }, { 0x0442, 't' }, { 0x0432, 'b' },
-  { 0x04BB, 'h' }, { 0x0501, 'd' }, { 0x051B, 'q' }, { 0x051D, 'w' }, { 0x04CF, 'l' },
-  { 0x04AF, 'y' },
-  { 0x0410, 'A' }, { 0x0412, 'B' }, { 0x0415, 'E' }, { 0x041A, 'K' }, { 0x041C, 'M' },
-  { 0x041D, 'H' }, { 0x041E, 'O' }, { 0x0420, 'P' }, { 0x0421, 'C' }, { 0x0422, 'T' },
-  { 0x0425, 'X' }, { 0x0406, 'I' }, { 0x0408, 'J' }, { 0x0405, 'S' }, { 0x0423, 'Y' },
-  { 0x04AE, 'Y' }, { 0x04C0, 'I' }, { 0x051A, 'Q' }, { 0x051C, 'W' },
-  /* Greek */
-  { 0x0391, 'A' }, { 0x0392, 'B' }, { 0x0395, 'E' }, { 0x0396, 'Z' }, { 0x0397, 'H' },
-  { 0x0399, 'I' }, { 0x039A, 'K' }, { 0x039C, 'M' }, { 0x039D, 'N' }, { 0x039F, 'O' },
-  { 0x03A1, 'P' }, { 0x03A4, 'T' }, { 0x03A5, 'Y' }, { 0x03A7, 'X' },
-  { 0x03BF, 'o' }, { 0x03BD, 'v' }, { 0x03B1, 'a' }, { 0x03B9, 'i' }, { 0x03BA, 'k' },
-  { 0x03C1, 'p' }, { 0x03C5, 'u' }, { 0x03C7, 'x' }, { 0x03F2, 'c' }, { 0x03F3, 'j' },
-};
-
-static gboolean
-is_cyrillic_or_greek (gunichar c)
-{
-  return (c >= 0x0370 && c <= 0x052F) || (c >= 0x1F00 && c <= 0x1FFF);
-}
-
-static char
-confusable_to_latin (gunichar c)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (confusables); i++)
-    if (confusables[i].from == c)
-      return confusables[i].to;
-  return '\0';
-}
-
-static gboolean
-is_word_char (gunichar c)
-{
-  return g_unichar_isalnum (c) || g_unichar_ismark (c);
-}
-
-/* The text the guard matches in: NFKC (full-width "ＯｐｅｎＡＩ" is "OpenAI"), without
- * default-ignorable characters, with U+2010/U+2011 hyphens as '-' and Latin look-alikes as
- * Latin letters. "™" and "℠" become a space first, so that "ChatGPT™" keeps its word end
- * (NFKC would make it "ChatGPTTM"). The result is only matched, never shown: positions in it
- * are not positions in @text. Returns a new string. */
+/* The text the guard matches in: ka_text_fold() (docs/pack-format.md). Returns a new
+ * string. */
 static char *
 normalise_for_matching (const char *text)
 {
-  g_autofree char *valid = NULL;
-  g_autofree char *nfkc = NULL;
-  g_autofree gunichar *chars = NULL;
-  g_autoptr(GString) pre = NULL;
-  const char *p;
-  glong n = 0, k = 0;
-
-  for (p = text; *p != '\0' && (guchar) *p < 0x80; p++)
-    ;
-  if (*p == '\0')
-    return g_strdup (text);   /* ASCII: nothing to do */
-
-  valid = g_utf8_make_valid (text, -1);
-  pre = g_string_sized_new (strlen (valid));
-  for (p = valid; *p != '\0'; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (c == 0x2122 || c == 0x2120)
-        g_string_append_c (pre, ' ');
-      else
-        g_string_append_len (pre, p, g_utf8_next_char (p) - p);
-    }
-  nfkc = g_utf8_normalize (pre->str, (gssize) pre->len, G_NORMALIZE_NFKC);
-  if (nfkc == NULL)
-    return g_strdup (valid);
-
-  chars = g_utf8_to_ucs4_fast (nfkc, -1, &n);
-  for (glong i = 0; i < n; i++)
-    {
-      gunichar c = chars[i];
-
-      if (is_default_ignorable (c))
-        continue;
-      if (c == 0x2010 || c == 0x2011)
-        c = '-';
-      chars[k++] = c;
-    }
-  n = k;
-
-  for (glong i = 0; i < n;)
-    {
-      glong end = i;
-      gboolean foreign = FALSE, all_confusable = TRUE;
-
-      if (!is_word_char (chars[i]))
-        {
-          i++;
-          continue;
-        }
-      while (end < n && is_word_char (chars[end]))
-        {
-          if (is_cyrillic_or_greek (chars[end]))
-            {
-              foreign = TRUE;
-              if (confusable_to_latin (chars[end]) == '\0')
-                all_confusable = FALSE;
-            }
-          end++;
-        }
-      if (foreign && all_confusable)
-        for (glong j = i; j < end; j++)
-          if (is_cyrillic_or_greek (chars[j]))
-            chars[j] = (gunichar) confusable_to_latin (chars[j]);
-      i = end;
-    }
-
-  return g_ucs4_to_utf8 (chars, n, NULL, NULL, NULL);
+  return ka_text_fold (text, -1);
 }
 
 typedef enum
@@ -399,13 +331,17 @@ struct _KaIdentityGuard
   GPtrArray  *terms;    /* Term*, built-in first */
   KaPack     *pack;     /* (nullable) (owned): to find a response's prompt */
 
-  /* prompt_id → gboolean[terms->len]: the terms each prompt uses. Filled lazily, so a
-   * pack's prompts are scanned once however many responses they have. */
+  /* model_id → ModelTerms*: each model's own names, filled lazily. */
   GMutex      echo_lock;
-  GHashTable *echoes;
+  GHashTable *models;
+
+  char       *version;      /* (nullable): ka_identity_guard_get_version() */
+  GHashTable *pack_flags;   /* (nullable): response_id → term, the verdicts on the pack */
 };
 
 G_DEFINE_FINAL_TYPE (KaIdentityGuard, ka_identity_guard, G_TYPE_OBJECT)
+
+static void model_terms_free (gpointer data);
 
 static gboolean
 is_hangul (gunichar c)
@@ -535,7 +471,9 @@ ka_identity_guard_finalize (GObject *object)
 
   g_clear_pointer (&self->terms, g_ptr_array_unref);
   g_clear_object (&self->pack);
-  g_clear_pointer (&self->echoes, g_hash_table_unref);
+  g_clear_pointer (&self->models, g_hash_table_unref);
+  g_clear_pointer (&self->version, g_free);
+  g_clear_pointer (&self->pack_flags, g_hash_table_unref);
   g_mutex_clear (&self->echo_lock);
 
   G_OBJECT_CLASS (ka_identity_guard_parent_class)->finalize (object);
@@ -554,7 +492,7 @@ ka_identity_guard_init (KaIdentityGuard *self)
 {
   self->terms = g_ptr_array_new_with_free_func (term_free);
   g_mutex_init (&self->echo_lock);
-  self->echoes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->models = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, model_terms_free);
   for (guint i = 0; i < G_N_ELEMENTS (builtin_terms); i++)
     {
       const BuiltinTerm *b = &builtin_terms[i];
@@ -605,10 +543,10 @@ add_extra_terms (KaIdentityGuard    *self,
  * @extra_terms: (nullable) (array zero-terminated=1): more names to look for, such as a
  *   pack's `identity_terms`
  *
- * Creates a guard that looks for the built-in model and vendor names
- * (ka_identity_guard_get_builtin_terms()) plus @extra_terms. An extra term that equals a
- * built-in one (ignoring ASCII case) keeps the built-in matching rules; any other extra term
- * matches anywhere, ignoring ASCII case, on word boundaries.
+ * Creates a guard that looks for self-identification with the built-in model and vendor
+ * names (ka_identity_guard_get_builtin_terms()) plus @extra_terms. An extra term that equals
+ * a built-in one (ignoring ASCII case) keeps the built-in matching rules; any other extra
+ * term matches ignoring ASCII case, on word boundaries, folded like the text.
  *
  * Returns: (transfer full): a new guard
  */
@@ -625,10 +563,13 @@ ka_identity_guard_new (const char * const *extra_terms)
  * ka_identity_guard_new_for_pack:
  * @pack: a #KaPack
  *
- * Creates a guard for @pack: the built-in names plus the pack's `identity_terms`. The guard
- * keeps a reference to @pack so that ka_identity_guard_check_response() can see the prompt a
- * response answers: a name the prompt itself uses (MT-bench question 98 asks about GPT-4) is
- * not held against the answers unless an answer uses it to describe itself.
+ * Creates a guard for @pack: the built-in names, the pack's `identity_terms` and, for each
+ * of the pack's models, its family's names (ka_identity_terms_for_model()), its ID's and
+ * display name's meaningful parts, its organisation and its own versioned names. The guard
+ * keeps a reference to @pack so that ka_identity_guard_check_response() knows who wrote a
+ * response and the prompt it answers: a model's own name that the prompt itself uses
+ * (MT-bench question 98 asks about GPT-4) is not held against the answers unless an answer
+ * uses it to describe itself.
  *
  * Returns: (transfer full): a new guard
  */
@@ -683,11 +624,14 @@ typedef struct
   gsize       len;
 } Subject;
 
+/* @text is a model's Markdown: the guard reads what the renderer shows. */
 static void
 subject_init (Subject    *s,
               const char *text)
 {
-  s->text = normalise_for_matching (text);
+  g_autofree char *plain = ka_plain_text_from_markdown (text, -1);
+
+  s->text = normalise_for_matching (plain);
   s->len = strlen (s->text);
   s->folded = g_ascii_strdown (s->text, (gssize) s->len);
 }
@@ -927,38 +871,122 @@ is_versioned (const Subject *s,
   return end < s->len && g_ascii_isdigit (s->text[end]);
 }
 
-/* Self-descriptions. English: "I am" / "I'm" / "my name is", then only words that can sit
- * in a self-description ("I am a large language model trained by OpenAI"), so that "I'm sure
- * that GPT-4 …" or "I am impressed by GPT-4" are not. Korean: "저는" / "나는" / "제 이름은",
- * at most three words, then the name with a copula ("저는 Anthropic이 만든 Claude입니다"). */
+/* Self-identification (docs/pack-format.md, "Identity guard"). A name flags an answer only
+ * where the answer speaks of itself with it:
+ *
+ * English: "I am" / "I'm" / "my name is" / "call me", then only words that can sit in a
+ * self-description ("I am a large language model trained by OpenAI"), so that "I'm sure
+ * that GPT-4 …" or "I am impressed by GPT-4" are not; "As a(n) …", "I was …", "I have been
+ * …" likewise, with "by" or "from" among those words ("As an AI developed by Google"); "my
+ * creators at …"; the name followed by "created me" / "trained me" / ….
+ *
+ * Korean: "저는" / "나는" / "제 이름은" / "제가" / "저를", at most three words, then the name
+ * with a copula ("저는 Anthropic이 만든 Claude입니다") or with a particle and a verb of making
+ * followed, in the same sentence, by a word for an AI ("저는 OpenAI에서 개발한 AI
+ * 어시스턴트입니다"); the same without the pronoun at the start of a sentence ("OpenAI에서
+ * 개발한 AI 언어 모델입니다").
+ *
+ * A signature: a line that is only the name (and its version), after a dash ("— Claude"),
+ * with 드림/올림, or under a closing line ("Sincerely,"). */
 static const char * const self_gap_words[] = {
   "a", "an", "the", "called", "named", "actually", "just", "only", "simply", "based", "on",
-  "built", "powered", "by", "trained", "created", "developed", "made", "large", "language",
-  "model", "ai", "assistant", "chatbot", "version", "of", NULL,
+  "built", "powered", "by", "trained", "created", "developed", "made", "designed", "large",
+  "language", "model", "ai", "assistant", "chatbot", "version", "of", "from", "helpful",
+  "virtual", "conversational", "artificial", "intelligence", "researchers", "team", "engineers",
+  "at", "engineered", "same", "underlying", "technology", "as", "both", "models", NULL,
 };
 
-static const char * const korean_self_references[] = { "저는 ", "나는 ", "제 이름은 " };
+typedef struct
+{
+  const char *text;
+  gboolean    needs_by;   /* the words between must include "by" or "from" */
+} SelfReference;
+
+static const SelfReference self_references[] = {
+  { "i am ", FALSE }, { "i'm ", FALSE }, { "my name is ", FALSE }, { "call me ", FALSE },
+  { "i was ", TRUE }, { "i've been ", TRUE }, { "i have been ", TRUE }, { "as an ", TRUE },
+  { "as a ", TRUE }, { "my creators at ", FALSE }, { "my creators, ", FALSE },
+  { "my developers at ", FALSE }, { "my developers, ", FALSE }, { "i'm made by ", FALSE },
+  { "we are ", TRUE }, { "we're ", TRUE }, { "i became ", FALSE }, { "i'm called ", FALSE },
+  { "i am called ", FALSE }, { "you can call me ", FALSE },
+};
+
+/* With TERM_SELF also "As an AI language model trained by …". */
+static const char * const self_description_starts[] = {
+  "i am ", "i'm ", "as a ", "as an ",
+};
+
+static const char * const korean_self_references[] = {
+  "저는 ", "나는 ", "제 이름은 ", "저의 이름은 ", "제가 ", "저를 ", "난 ",
+};
 
 static const char * const korean_copulas[] = {
   "입니다", "이에요", "예요", "이야", "야", "이며", "이고", "이다", "라고", "이라고", "라는",
-  "이라는", "랍니다", "이랍니다",
+  "이라는", "랍니다", "이랍니다", "입니당", "임", "이요",
 };
 
+static const char * const korean_makers[] = {
+  "에서 ", "에서", "이 ", "가 ", "사가 ", "사에서 ", "에 의해 ", "에 의해서 ", "의 ", "팀이 ",
+  "팀에서 ", "측에서 ", "사의 ", " ",
+};
+
+static const char * const korean_making[] = {
+  "개발", "만든", "만들어", "만들었", "훈련", "학습시", "학습한", "제작", "설계", "출시",
+};
+
+static const char * const korean_ai_words[] = {
+  "AI", "ai", "인공지능", "어시스턴트", "언어 모델", "언어모델", "챗봇", "비서", "assistant",
+  "에이아이",
+};
+
+static const char * const english_made_me[] = {
+  " created me", " trained me", " developed me", " built me", " made me", " designed me",
+};
+
+static const char * const closing_lines[] = {
+  "sincerely,", "regards,", "best,", "cheers,", "yours,", "감사합니다,", "감사합니다.",
+  "best wishes,", "warm regards,", "kind regards,", "thanks,",
+};
+
+static const char * const participles[] = {
+  " trained ", " created ", " developed ", " built ", " made ", " designed ", " powered ",
+};
+
+static gboolean
+participle_at (const Subject *s,
+               gsize          at)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (participles); i++)
+    if (has_folded_at (s, at, participles[i]))
+      return TRUE;
+  return FALSE;
+}
+
 /* Counts the words in [from, to); G_MAXUINT when a sentence ends in between or, with
- * @allowed, when a word is not in @allowed. */
+ * @allowed, when a word is not in @allowed. With @by (may be NULL), says whether "by" or
+ * "from" was among them. */
 static guint
 count_gap_words (const Subject      *s,
                  gsize               from,
                  gsize               to,
-                 const char * const *allowed)
+                 const char * const *allowed,
+                 gboolean           *by)
 {
   guint words = 0;
   gsize k = from;
+  char previous[16] = "";
 
+  if (by != NULL)
+    *by = FALSE;
   while (k < to)
     {
       gsize w;
 
+      if (s->text[k] == ',' && allowed != NULL && participle_at (s, k + 1))
+        {
+          k++;   /* "I am a large language model, trained by Google" */
+          continue;
+        }
       if (is_sentence_end (s, k) || s->text[k] == ',')
         return G_MAXUINT;
       if (g_ascii_isspace (s->text[k]))
@@ -970,12 +998,20 @@ count_gap_words (const Subject      *s,
       while (w < to && !g_ascii_isspace (s->text[w]) && !is_sentence_end (s, w) &&
              s->text[w] != ',')
         w++;
-      if (allowed != NULL)
+      if (allowed != NULL || by != NULL)
         {
           g_autofree char *word = g_strndup (s->folded + k, w - k);
 
-          if (!g_strv_contains (allowed, word))
+          if (allowed != NULL && !g_strv_contains (allowed, word))
             return G_MAXUINT;
+          /* "researchers at", "the team at", not "I am at Google" */
+          if (allowed != NULL && g_str_equal (word, "at") &&
+              !(g_str_equal (previous, "researchers") || g_str_equal (previous, "engineers") ||
+                g_str_equal (previous, "team")))
+            return G_MAXUINT;
+          g_strlcpy (previous, word, sizeof previous);
+          if (by != NULL && (g_str_equal (word, "by") || g_str_equal (word, "from")))
+            *by = TRUE;
         }
       words++;
       k = w;
@@ -983,18 +1019,178 @@ count_gap_words (const Subject      *s,
   return words;
 }
 
+/* Past a version after a name ("GPT-4o입니다", "Claude 3.5입니다", "하이퍼클로바X입니다") and,
+ * with @words, a capitalised product word ("Claude 3.5 Sonnet입니다"): up to three such
+ * tokens. */
+static gsize
+skip_version (const Subject *s,
+              gsize          end,
+              gboolean       words)
+{
+  for (guint tokens = 0; tokens < 3; tokens++)
+    {
+      gsize k = end;
+
+      if (k < s->len && (s->text[k] == ' ' || s->text[k] == '-'))
+        k++;
+      if (k >= s->len)
+        break;
+      if (g_ascii_isdigit (s->text[k]) ||
+          ((s->text[k] == 'v' || s->text[k] == 'V') && k + 1 < s->len &&
+           g_ascii_isdigit (s->text[k + 1])))
+        {
+          while (k < s->len && (g_ascii_isalnum (s->text[k]) || s->text[k] == '.') &&
+                 !(s->text[k] == '.' && (k + 1 >= s->len || !g_ascii_isdigit (s->text[k + 1]))))
+            k++;
+        }
+      else if (g_ascii_isupper (s->text[k]) && (k + 1 >= s->len || !g_ascii_isalpha (s->text[k + 1])))
+        k++;   /* "HyperCLOVA X" */
+      else if (words && g_ascii_isupper (s->text[k]))
+        {
+          while (k < s->len && g_ascii_isalpha (s->text[k]))
+            k++;
+        }
+      else
+        break;
+      end = k;
+    }
+  return end;
+}
+
 static gboolean
 followed_by_copula (const Subject *s,
                     gsize          end)
 {
-  /* Skip a version ("GPT-4o입니다", "Claude 3.5입니다"). */
-  for (guint n = 0; n < 12 && end < s->len &&
-       (g_ascii_isalnum (s->text[end]) || strchr (" .-", s->text[end]) != NULL); n++)
-    end++;
+  end = skip_version (s, end, TRUE);
   for (guint i = 0; i < G_N_ELEMENTS (korean_copulas); i++)
     if (end + strlen (korean_copulas[i]) <= s->len &&
         memcmp (s->text + end, korean_copulas[i], strlen (korean_copulas[i])) == 0)
       return TRUE;
+  return FALSE;
+}
+
+static gsize
+sentence_end_after (const Subject *s,
+                    gsize          from)
+{
+  while (from < s->len && !is_sentence_end (s, from))
+    from++;
+  return from;
+}
+
+static gsize
+sentence_start_before (const Subject *s,
+                       gsize          from)
+{
+  while (from > 0 && !is_sentence_end (s, from - 1))
+    from--;
+  return from;
+}
+
+/* "… 에서 개발한 AI 어시스턴트" after a name: a maker particle, a verb of making, and then a
+ * word for an AI before the sentence ends. */
+static gboolean
+followed_by_making (const Subject *s,
+                    gsize          end)
+{
+  end = skip_version (s, end, FALSE);
+  for (guint m = 0; m < G_N_ELEMENTS (korean_makers); m++)
+    {
+      gsize at = end + strlen (korean_makers[m]);
+
+      if (at > s->len || memcmp (s->text + end, korean_makers[m], strlen (korean_makers[m])) != 0)
+        continue;
+      for (guint v = 0; v < G_N_ELEMENTS (korean_making); v++)
+        if (at + strlen (korean_making[v]) <= s->len &&
+            memcmp (s->text + at, korean_making[v], strlen (korean_making[v])) == 0)
+          {
+            gsize stop = sentence_end_after (s, at);
+
+            for (guint w = 0; w < G_N_ELEMENTS (korean_ai_words); w++)
+              {
+                g_autofree char *sentence = g_strndup (s->text + at, stop - at);
+
+                if (strstr (sentence, korean_ai_words[w]) != NULL)
+                  return TRUE;
+              }
+          }
+    }
+  return FALSE;
+}
+
+static gboolean
+followed_by_made_me (const Subject *s,
+                     gsize          end)
+{
+  end = skip_version (s, end, FALSE);
+  for (guint i = 0; i < G_N_ELEMENTS (english_made_me); i++)
+    {
+      gsize n = strlen (english_made_me[i]);
+
+      if (has_folded_at (s, end, english_made_me[i]) &&
+          (end + n >= s->len || !g_ascii_isalpha (s->text[end + n])))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* A line that is only the name, signed: "— Claude", "-- ChatGPT", "Claude 드림", or under
+ * "Sincerely,". */
+static gboolean
+is_signature (const Subject *s,
+              gsize          start,
+              gsize          end)
+{
+  gsize ls = start, le = end;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  gboolean dash = FALSE, signed_off = FALSE;
+  const char *p;
+
+  while (ls > 0 && s->text[ls - 1] != '\n')
+    ls--;
+  while (le < s->len && s->text[le] != '\n')
+    le++;
+  before = g_strstrip (g_strndup (s->text + ls, start - ls));
+  after = g_strstrip (g_strndup (s->text + end, le - end));
+
+  if (before[0] != '\0')
+    {
+      if (g_str_equal (before, "—") || g_str_equal (before, "–") || g_str_equal (before, "--") ||
+          g_str_equal (before, "―") || g_str_equal (before, "~") || g_str_equal (before, "-"))
+        dash = TRUE;
+      else
+        return FALSE;
+    }
+
+  /* After the name: a version, "(…)", 드림 / 올림 / 씀, nothing else. */
+  p = after;
+  while (*p != '\0' && (g_ascii_isalnum (*p) || strchr (" .-()", *p) != NULL))
+    p++;
+  if (*p != '\0')
+    {
+      if (g_str_equal (p, "드림") || g_str_equal (p, "올림") || g_str_equal (p, "씀") ||
+          g_str_equal (p, "드림.") || g_str_equal (p, "올림."))
+        signed_off = TRUE;
+      else
+        return FALSE;
+    }
+  if (dash || signed_off)
+    return TRUE;
+
+  /* A closing line just above. */
+  if (ls >= 2)
+    {
+      gsize pe = ls - 1, ps = pe;
+      g_autofree char *prev = NULL;
+
+      while (ps > 0 && s->folded[ps - 1] != '\n')
+        ps--;
+      prev = g_strstrip (g_strndup (s->folded + ps, pe - ps));
+      for (guint i = 0; i < G_N_ELEMENTS (closing_lines); i++)
+        if (g_str_has_suffix (prev, closing_lines[i]))
+          return TRUE;
+    }
   return FALSE;
 }
 
@@ -1004,15 +1200,20 @@ is_self_reference (const Subject *s,
                    gsize          end)
 {
   gsize from = start > SELF_WINDOW ? start - SELF_WINDOW : 0;
+  gsize sentence = sentence_start_before (s, start);
 
-  for (gsize i = from; i < start; i++)
+  for (gsize i = MAX (from, sentence); i < start; i++)
     {
+      if (i > 0 && g_ascii_isalnum (s->text[i - 1]))
+        continue;
       for (guint r = 0; r < G_N_ELEMENTS (self_references); r++)
         {
-          gsize gap = i + strlen (self_references[r]);
+          gsize gap = i + strlen (self_references[r].text);
+          gboolean by = FALSE;
 
-          if (gap <= start && has_folded_at (s, i, self_references[r]) &&
-              count_gap_words (s, gap, start, self_gap_words) <= SELF_MAX_WORDS)
+          if (gap <= start && has_folded_at (s, i, self_references[r].text) &&
+              count_gap_words (s, gap, start, self_gap_words, &by) <= SELF_MAX_WORDS &&
+              (by || !self_references[r].needs_by))
             return TRUE;
         }
       for (guint r = 0; r < G_N_ELEMENTS (korean_self_references); r++)
@@ -1020,11 +1221,24 @@ is_self_reference (const Subject *s,
           gsize gap = i + strlen (korean_self_references[r]);
 
           if (gap <= start && has_folded_at (s, i, korean_self_references[r]) &&
-              count_gap_words (s, gap, start, NULL) <= 3 && followed_by_copula (s, end))
+              count_gap_words (s, gap, start, NULL, NULL) <= 3 &&
+              (followed_by_copula (s, end) || followed_by_making (s, end)))
             return TRUE;
         }
     }
-  return FALSE;
+
+  /* Sentence-initial "OpenAI에서 개발한 AI 언어 모델입니다". */
+  if (sentence == start && followed_by_making (s, end))
+    {
+      gsize stop = sentence_end_after (s, end);
+      g_autofree char *rest = g_strndup (s->text + end, stop - end);
+
+      if (strstr (rest, "입니다") != NULL || strstr (rest, "이에요") != NULL ||
+          strstr (rest, "예요") != NULL)
+        return TRUE;
+    }
+
+  return followed_by_made_me (s, end) || is_signature (s, start, end);
 }
 
 static gboolean
@@ -1040,7 +1254,7 @@ is_self_description (const Subject *s,
 
         if (gap <= start && (i == 0 || !g_ascii_isalnum (s->text[i - 1])) &&
             has_folded_at (s, i, self_description_starts[r]) &&
-            count_gap_words (s, gap, start, self_gap_words) <= SELF_MAX_WORDS)
+            count_gap_words (s, gap, start, self_gap_words, NULL) <= SELF_MAX_WORDS)
           return TRUE;
       }
   return FALSE;
@@ -1048,14 +1262,16 @@ is_self_description (const Subject *s,
 
 typedef enum
 {
-  FIND_FLAG,      /* an occurrence that flags a response */
-  FIND_MENTION,   /* any occurrence, AI context or not (in a prompt) */
-  FIND_SELF,      /* an occurrence after a self-reference */
+  FIND_MENTION,   /* any occurrence, AI context or not (in a prompt; candidates) */
+  FIND_TOPIC,     /* a mention as the guard before issue 10 flagged it: strong names
+                   * anywhere, everyday words in an AI context */
+  FIND_SELF,      /* a self-identification: the name in first-person, signature or
+                   * developer context */
 } FindMode;
 
 /* Where the term found at @start (its first part is there, ASCII case ignored) ends, its
- * parts separated by at most MAX_SEPARATORS spaces, tabs or hyphens; 0 when it is not
- * there (in exact case for TERM_CASE). */
+ * parts separated by at most MAX_SEPARATORS spaces, tabs, hyphens, dots or underscores;
+ * 0 when it is not there (in exact case for TERM_CASE). */
 static gsize
 term_end (const Term    *term,
           const Subject *s,
@@ -1071,7 +1287,7 @@ term_end (const Term    *term,
         {
           guint skipped = 0;
 
-          while (at < s->len && skipped < MAX_SEPARATORS && strchr (" \t-", s->text[at]) != NULL)
+          while (at < s->len && skipped < MAX_SEPARATORS && strchr (" \t-._", s->text[at]) != NULL)
             {
               at++;
               skipped++;
@@ -1099,11 +1315,15 @@ term_matches_at (const Term    *term,
     return FALSE;
   if (!boundaries_ok (term, s, start, end) || !exclusions_ok (term, s, start, end))
     return FALSE;
+  if (mode == FIND_MENTION)
+    return TRUE;
   if (term->flags & TERM_SELF)
     return is_self_description (s, start);
+  if (term->flags & TERM_FINGERPRINT)
+    return TRUE;
   if (mode == FIND_SELF)
     return is_self_reference (s, start, end);
-  if ((term->flags & TERM_CONTEXT) && mode == FIND_FLAG)
+  if (term->flags & TERM_CONTEXT)
     {
       if ((term->flags & TERM_VERSIONED) && is_versioned (s, end))
         return TRUE;
@@ -1135,18 +1355,141 @@ term_found (const Term    *term,
   return FALSE;
 }
 
-/* Returns the first term found in @text, or NULL. Terms marked in @echoed (may be NULL) only
- * count when used as a self-description. */
-static const Term *
-scan_subject (KaIdentityGuard *self,
-              const Subject   *s,
-              const gboolean  *echoed)
+/* The names of @model_id's own model (TERM_OWN terms, see ka_identity_terms_model_names())
+ * and, for the self-identification rule, its family's names and ID parts. Cached. */
+typedef struct
 {
+  GPtrArray *own;       /* Term*: names that flag anywhere in this model's answers */
+  GPtrArray *family;    /* Term*: names that flag in self-identification */
+} ModelTerms;
+
+static void
+model_terms_free (gpointer data)
+{
+  ModelTerms *mt = data;
+
+  g_ptr_array_unref (mt->own);
+  g_ptr_array_unref (mt->family);
+  g_free (mt);
+}
+
+static gboolean
+has_term (GPtrArray  *terms,
+          const char *text)
+{
+  g_autofree char *normal = normalise_for_matching (text);
+  g_autofree char *folded = g_ascii_strdown (normal, -1);
+
+  for (guint j = 0; j < terms->len; j++)
+    {
+      const Term *term = g_ptr_array_index (terms, j);
+
+      if (g_str_equal (term->folded, folded))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+add_model_terms (KaIdentityGuard *self,
+                 ModelTerms      *mt,
+                 const char      *name)
+{
+  g_auto(GStrv) own = ka_identity_terms_model_names (name);
+  g_auto(GStrv) family = ka_identity_terms_for_model (name);
+  g_auto(GStrv) parts = ka_identity_terms_model_parts (name);
+
+  for (guint i = 0; own[i] != NULL; i++)
+    if (!has_term (mt->own, own[i]))
+      {
+        Term *term = term_new (own[i], TERM_OWN, NULL, NULL);
+
+        if (term != NULL)
+          g_ptr_array_add (mt->own, term);
+      }
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      char **list = pass == 0 ? family : parts;
+
+      for (guint i = 0; list[i] != NULL; i++)
+        if (!has_term (self->terms, list[i]) && !has_term (mt->family, list[i]))
+          {
+            Term *term = term_new (list[i], TERM_STRONG, NULL, NULL);
+
+            if (term != NULL)
+              g_ptr_array_add (mt->family, term);
+          }
+    }
+}
+
+static const ModelTerms *
+lookup_model_terms (KaIdentityGuard *self,
+                    const char      *model_id)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->echo_lock);
+  ModelTerms *mt = g_hash_table_lookup (self->models, model_id);
+  const KaPackModel *model;
+
+  if (mt != NULL)
+    return mt;
+
+  mt = g_new0 (ModelTerms, 1);
+  mt->own = g_ptr_array_new_with_free_func (term_free);
+  mt->family = g_ptr_array_new_with_free_func (term_free);
+  add_model_terms (self, mt, model_id);
+  model = self->pack != NULL ? ka_pack_lookup_model (self->pack, model_id) : NULL;
+  if (model != NULL && model->display_name != NULL)
+    add_model_terms (self, mt, model->display_name);
+  if (model != NULL && model->organisation != NULL &&
+      !has_term (self->terms, model->organisation) && !has_term (mt->family, model->organisation))
+    g_ptr_array_add (mt->family, term_new (model->organisation, TERM_STRONG, NULL, NULL));
+  g_hash_table_insert (self->models, g_strdup (model_id), mt);
+  return mt;
+}
+
+/* Returns the first term found in @s, or NULL: a self-identification with any term, or a
+ * mention of @model_id's own model (may be NULL) that @prompt (may be NULL) does not use. */
+static const Term *
+scan_subject (KaIdentityGuard    *self,
+              const Subject      *s,
+              const char         *model_id,
+              const KaPackPrompt *prompt)
+{
+  const ModelTerms *mt = model_id != NULL ? lookup_model_terms (self, model_id) : NULL;
+
   for (guint i = 0; i < self->terms->len; i++)
     {
       const Term *term = g_ptr_array_index (self->terms, i);
 
-      if (term_found (term, s, echoed != NULL && echoed[i] ? FIND_SELF : FIND_FLAG))
+      if (term_found (term, s, FIND_SELF))
+        return term;
+    }
+  if (mt == NULL)
+    return NULL;
+  for (guint i = 0; i < mt->family->len; i++)
+    {
+      const Term *term = g_ptr_array_index (mt->family, i);
+
+      if (term_found (term, s, FIND_SELF))
+        return term;
+    }
+  for (guint i = 0; i < mt->own->len; i++)
+    {
+      const Term *term = g_ptr_array_index (mt->own, i);
+      gboolean echoed = FALSE;
+
+      if (!term_found (term, s, FIND_TOPIC))
+        continue;
+      /* The prompt brought the name in (MT-bench 98 asks about GPT-4). */
+      for (guint t = 0; prompt != NULL && t < prompt->n_turns && !echoed; t++)
+        {
+          Subject ps;
+
+          subject_init (&ps, prompt->turns[t]);
+          echoed = term_found (term, &ps, FIND_MENTION);
+          subject_clear (&ps);
+        }
+      if (!echoed)
         return term;
     }
   return NULL;
@@ -1155,25 +1498,52 @@ scan_subject (KaIdentityGuard *self,
 /**
  * ka_identity_guard_scan:
  * @self: a #KaIdentityGuard
- * @text: UTF-8 text, e.g. one turn of a response
+ * @text: a model's answer (Markdown), e.g. one turn of a response
  * @matched_term: (out) (optional) (nullable) (transfer full): the term found, as listed
  *
- * Looks for a model or vendor name in @text. Matching ignores ASCII case unless a term is
- * exact-case; Latin names need word boundaries ("palm" is not in "napalm", "meta" is not in
- * "metadata"), a Korean name must not sit inside another Hangul word ("드라마" is not
- * "라마") but may take a particle ("라마는"), and everyday words and big brands (Google,
- * Meta, Solar, 메타, 라마, …) count only in a sentence that speaks of AI. @text is first
- * normalised for matching only (NFKC, default-ignorable characters removed, Cyrillic/Greek
- * look-alikes of Latin letters read as Latin), and names of several parts match with spaces
- * or hyphens between them ("Deep Seek", "오픈 AI"). The full rules and the measured flag
- * rates are in docs/pack-format.md.
+ * Looks for a self-identification in @text: a model or vendor name in first-person,
+ * signature or developer context ("저는 Claude입니다", "I am an AI assistant created by
+ * Anthropic", "As an AI developed by Google", "— Claude"). A topical mention ("Gson은
+ * Google에서 개발한 라이브러리", "BERT와 GPT") is not one. @text is read as a citizen reads
+ * it: rendered to plain text (ka_plain_text_from_markdown()) and folded (ka_text_fold():
+ * NFKC, jamo composed, invisible characters, combining marks and separators between single
+ * letters removed, look-alike letters mapped). Names match ignoring ASCII case unless
+ * exact-case, on word boundaries; Korean names may take a particle. The rules, their
+ * limits and the measured precision and recall are in docs/pack-format.md.
  *
- * Returns: %TRUE when @text names a model or vendor
+ * Returns: %TRUE when @text identifies its model
  */
 gboolean
 ka_identity_guard_scan (KaIdentityGuard  *self,
                         const char       *text,
                         char            **matched_term)
+{
+  return ka_identity_guard_scan_for_model (self, text, NULL, NULL, matched_term);
+}
+
+/**
+ * ka_identity_guard_scan_for_model:
+ * @self: a #KaIdentityGuard
+ * @text: an answer (Markdown) written by @model_id
+ * @model_id: (nullable): the model that wrote @text, if known
+ * @prompt: (nullable): the prompt @text answers, if known: a name of the model's own that
+ *   the prompt uses counts only in a self-identification
+ * @matched_term: (out) (optional) (nullable) (transfer full): the term found
+ *
+ * As ka_identity_guard_scan(), and with @model_id also: its family's names, its ID's
+ * meaningful parts and (in a pack guard) its display name and organisation count in
+ * self-identification, and a name that singles out the model itself with its version
+ * ("GPT-4o" in gpt-4o-2024-11-20's answer, "Claude 3.5" in claude-3.5-sonnet's) flags
+ * wherever it appears: a model that names itself reveals itself.
+ *
+ * Returns: %TRUE when @text identifies its model
+ */
+gboolean
+ka_identity_guard_scan_for_model (KaIdentityGuard    *self,
+                                  const char         *text,
+                                  const char         *model_id,
+                                  const KaPackPrompt *prompt,
+                                  char              **matched_term)
 {
   Subject s;
   const Term *term;
@@ -1185,7 +1555,7 @@ ka_identity_guard_scan (KaIdentityGuard  *self,
     *matched_term = NULL;
 
   subject_init (&s, text);
-  term = scan_subject (self, &s, NULL);
+  term = scan_subject (self, &s, model_id, prompt);
   subject_clear (&s);
 
   if (term != NULL && matched_term != NULL)
@@ -1193,32 +1563,43 @@ ka_identity_guard_scan (KaIdentityGuard  *self,
   return term != NULL;
 }
 
-/* The terms @prompt uses (as a mention: an AI context is not needed). Terms are fixed after
- * construction and the pack's prompts live as long as the pack, which the guard holds, so
- * the cached array stays valid; the lock only guards the table. */
-static const gboolean *
-prompt_echoes (KaIdentityGuard    *self,
-               const KaPackPrompt *prompt)
+/**
+ * ka_identity_guard_mentions:
+ * @self: a #KaIdentityGuard
+ * @text: Markdown or plain text
+ * @matched_term: (out) (optional) (nullable) (transfer full): the first term found
+ *
+ * Whether @text mentions any of the guard's names at all, in any context (word
+ * boundaries and the collision exclusions still apply). For finding candidates to label
+ * and for reports; a mention alone does not hide an answer.
+ *
+ * Returns: %TRUE when a name occurs in @text
+ */
+gboolean
+ka_identity_guard_mentions (KaIdentityGuard  *self,
+                            const char       *text,
+                            char            **matched_term)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->echo_lock);
-  gboolean *echoed = g_hash_table_lookup (self->echoes, prompt->prompt_id);
+  Subject s;
+  const Term *found = NULL;
 
-  if (echoed != NULL)
-    return echoed;
+  g_return_val_if_fail (KA_IS_IDENTITY_GUARD (self), FALSE);
+  g_return_val_if_fail (text != NULL, FALSE);
 
-  echoed = g_new0 (gboolean, self->terms->len);
-  for (guint t = 0; t < prompt->n_turns; t++)
+  if (matched_term != NULL)
+    *matched_term = NULL;
+  subject_init (&s, text);
+  for (guint i = 0; i < self->terms->len && found == NULL; i++)
     {
-      Subject s;
+      const Term *term = g_ptr_array_index (self->terms, i);
 
-      subject_init (&s, prompt->turns[t]);
-      for (guint i = 0; i < self->terms->len; i++)
-        if (!echoed[i] && term_found (g_ptr_array_index (self->terms, i), &s, FIND_MENTION))
-          echoed[i] = TRUE;
-      subject_clear (&s);
+      if (!(term->flags & (TERM_SELF | TERM_FINGERPRINT)) && term_found (term, &s, FIND_MENTION))
+        found = term;
     }
-  g_hash_table_insert (self->echoes, g_strdup (prompt->prompt_id), echoed);
-  return echoed;
+  subject_clear (&s);
+  if (found != NULL && matched_term != NULL)
+    *matched_term = g_strdup (found->text);
+  return found != NULL;
 }
 
 /**
@@ -1227,10 +1608,11 @@ prompt_echoes (KaIdentityGuard    *self,
  * @response: a response, normally of the guard's pack
  * @matched_term: (out) (optional) (nullable) (transfer full): the term found, as listed
  *
- * Scans every turn of @response with ka_identity_guard_scan(). When the guard was made with
- * ka_identity_guard_new_for_pack() and @response belongs to that pack, a name the
- * prompt itself uses counts only where the answer uses it to describe itself ("I am GPT-4",
- * "저는 … 입니다"): the prompt, not the model, brought the name in, so every answer may use it.
+ * Scans every turn of @response with ka_identity_guard_scan_for_model() and the
+ * response's model (none in a sealed pack). When the guard was made with
+ * ka_identity_guard_new_for_pack() and @response belongs to that pack, a name of the
+ * model's own that the prompt itself uses counts only in a self-identification: the
+ * prompt, not the model, brought the name in.
  *
  * Returns: %TRUE when the response is flagged and must not be scheduled
  */
@@ -1240,7 +1622,6 @@ ka_identity_guard_check_response (KaIdentityGuard      *self,
                                   char                **matched_term)
 {
   const KaPackPrompt *prompt = NULL;
-  const gboolean *echoed = NULL;
   const Term *term = NULL;
 
   g_return_val_if_fail (KA_IS_IDENTITY_GUARD (self), FALSE);
@@ -1252,16 +1633,24 @@ ka_identity_guard_check_response (KaIdentityGuard      *self,
   /* Only a response of the guard's own pack has a prompt the guard can see. */
   if (self->pack != NULL && response->response_id != NULL && response->prompt_id != NULL &&
       ka_pack_lookup_response (self->pack, response->response_id) == response)
-    prompt = ka_pack_lookup_prompt (self->pack, response->prompt_id);
-  if (prompt != NULL)
-    echoed = prompt_echoes (self, prompt);
+    {
+      prompt = ka_pack_lookup_prompt (self->pack, response->prompt_id);
+      if (self->pack_flags != NULL)
+        {
+          const char *stored = g_hash_table_lookup (self->pack_flags, response->response_id);
+
+          if (stored != NULL && matched_term != NULL)
+            *matched_term = g_strdup (stored);
+          return stored != NULL;
+        }
+    }
 
   for (guint t = 0; t < response->n_turns && term == NULL; t++)
     {
       Subject s;
 
       subject_init (&s, response->turns[t]);
-      term = scan_subject (self, &s, echoed);
+      term = scan_subject (self, &s, response->model_id, prompt);
       subject_clear (&s);
     }
 
@@ -1270,108 +1659,192 @@ ka_identity_guard_check_response (KaIdentityGuard      *self,
   return term != NULL;
 }
 
-/* ------------------------------------------------------------------------------------------ */
-/* Model families, for pack builders. */
-
-typedef struct
-{
-  const char *key;            /* found anywhere in the lower-cased model ID */
-  const char *organisation;
-  const char *terms;          /* '|'-separated identity terms */
-} Family;
-
-static const Family families[] = {
-  { "chatgpt", "OpenAI", "GPT|ChatGPT|OpenAI|챗GPT|오픈AI" },
-  { "gpt4all", "Nomic AI", "GPT4All|Nomic" },
-  { "h2ogpt", "H2O.ai", "h2oGPT|H2O.ai" },
-  { "gpt", "OpenAI", "GPT|ChatGPT|OpenAI|챗GPT|오픈AI" },
-  { "claude", "Anthropic", "Claude|Anthropic|클로드|앤트로픽" },
-  { "gemini", "Google", "Gemini|Google|제미나이|구글" },
-  { "gemma", "Google", "Gemma|Google|젬마|구글" },
-  { "palm", "Google", "PaLM|Bard|Google|구글" },
-  { "bard", "Google", "Bard|PaLM|Google|구글" },
-  { "qwen", "Alibaba Cloud", "Qwen|Tongyi|Alibaba|Alibaba Cloud|큐웬|통의천문|알리바바" },
-  { "deepseek", "DeepSeek", "DeepSeek|딥시크" },
-  { "mixtral", "Mistral AI", "Mixtral|Mistral|미스트랄" },
-  { "mistral", "Mistral AI", "Mistral|Mixtral|미스트랄" },
-  { "exaone", "LG AI Research", "EXAONE|LG AI|엑사원" },
-  { "hyperclova", "NAVER Cloud", "HyperCLOVA|CLOVA|Naver|하이퍼클로바|클로바|네이버" },
-  { "hcx", "NAVER Cloud", "HyperCLOVA|CLOVA|Naver|하이퍼클로바|클로바|네이버" },
-  { "solar", "Upstage", "Solar|Upstage|솔라|업스테이지" },
-  { "varco", "NC AI", "VARCO|NC AI|NCSOFT|바르코|엔씨소프트" },
-  { "a.x", "SK Telecom", "A.X|에이닷|SK Telecom|SK텔레콤|SKT" },
-  { "kanana", "Kakao", "Kanana|Kakao|카나나|카카오" },
-  { "vicuna", "LMSYS", "Vicuna|LMSYS" },
-  { "fastchat", "LMSYS", "FastChat|LMSYS" },
-  { "llama", "Meta", "Llama|LLaMA|Meta|라마|메타" },
-  { "phi-", "Microsoft", "Phi|Microsoft|마이크로소프트" },
-  { "wizardlm", "Microsoft", "WizardLM" },
-  { "command-r", "Cohere", "Command R|Cohere" },
-  { "aya", "Cohere", "Cohere|Command R" },
-  { "c4ai", "Cohere", "Cohere|Command R" },
-  { "glm", "Zhipu AI", "ChatGLM|GLM-4|Zhipu" },
-  { "falcon", "TII", "Falcon" },
-  { "mpt-", "MosaicML", "MosaicML|MPT-7B|MPT-30B" },
-  { "stablelm", "Stability AI", "StableLM|Stability AI" },
-  { "dolly", "Databricks", "Dolly|Databricks" },
-  { "koala", "BAIR", "Koala|BAIR|UC Berkeley" },
-  { "alpaca", "Stanford CRFM", "Alpaca" },
-  { "guanaco", "UW NLP", "Guanaco" },
-  { "tulu", "AI2", "Tulu|AI2" },
-  { "oasst", "LAION", "OpenAssistant|Open Assistant|LAION" },
-  { "rwkv", "RWKV", "RWKV" },
-  { "nous-hermes", "Nous Research", "Nous Hermes|Nous Research" },
-  { "baize", "Baize", "Baize" },
-};
-
-static const Family *
-lookup_family (const char *model_id)
-{
-  g_autofree char *folded = g_ascii_strdown (model_id, -1);
-
-  for (guint i = 0; i < G_N_ELEMENTS (families); i++)
-    if (strstr (folded, families[i].key) != NULL)
-      return &families[i];
-  return NULL;
-}
-
 /**
- * ka_identity_guess_organisation:
- * @model_id: a model ID or file name such as "gpt-4o-2024-11-20" or "qwen-2.5-72b-instruct"
+ * ka_identity_guard_get_unknown_models:
+ * @self: a #KaIdentityGuard made with ka_identity_guard_new_for_pack()
  *
- * The organisation behind a well-known model family, for pack builders.
+ * The pack's models whose family the alias table does not know
+ * (ka_identity_terms_known_model() on the ID and the display name): the guard has only
+ * their ID's parts and organisation to look for, so their self-identifications may pass.
  *
- * Returns: (transfer none) (nullable): the organisation, e.g. "OpenAI", or %NULL
- */
-const char *
-ka_identity_guess_organisation (const char *model_id)
-{
-  const Family *family;
-
-  g_return_val_if_fail (model_id != NULL, NULL);
-
-  family = lookup_family (model_id);
-  return family != NULL ? family->organisation : NULL;
-}
-
-/**
- * ka_identity_terms_for_model:
- * @model_id: a model ID or file name
- *
- * The names by which a model of a well-known family could give itself away (family,
- * product and vendor, English and Korean), for a pack's `identity_terms`.
- *
- * Returns: (transfer full) (array zero-terminated=1): the terms; empty for an unknown family
+ * Returns: (transfer full) (array zero-terminated=1): model IDs; empty for a sealed pack
  */
 char **
-ka_identity_terms_for_model (const char *model_id)
+ka_identity_guard_get_unknown_models (KaIdentityGuard *self)
 {
-  const Family *family;
+  GPtrArray *ids = g_ptr_array_new ();
 
-  g_return_val_if_fail (model_id != NULL, NULL);
+  g_return_val_if_fail (KA_IS_IDENTITY_GUARD (self), NULL);
 
-  family = lookup_family (model_id);
-  if (family == NULL)
-    return g_new0 (char *, 1);
-  return g_strsplit (family->terms, "|", -1);
+  for (guint i = 0; self->pack != NULL && i < ka_pack_get_n_models (self->pack); i++)
+    {
+      const KaPackModel *model = ka_pack_get_model (self->pack, i);
+
+      if (!ka_identity_terms_known_model (model->model_id) &&
+          (model->display_name == NULL || !ka_identity_terms_known_model (model->display_name)))
+        g_ptr_array_add (ids, g_strdup (model->model_id));
+    }
+  g_ptr_array_add (ids, NULL);
+  return (char **) g_ptr_array_free (ids, FALSE);
+}
+
+/* Bump when a rule changes in a way the terms do not show, so that stored verdicts
+ * (ka_identity_guard_use_store()) are made again. */
+#define RULES_VERSION "ka-identity-rules/2"
+
+/**
+ * ka_identity_guard_get_version:
+ * @self: a #KaIdentityGuard
+ *
+ * A fingerprint of what the guard looks for and how: the hex SHA-256 of the rules' version
+ * and every term with its matching flags, the built-in ones, the pack's and each pack
+ * model's (its family's names from the alias table, its ID's parts, its own names). Two
+ * guards with the same version give the same verdicts on the same pack; a change to the
+ * alias table, the built-in names or the rules changes it.
+ *
+ * Returns: (transfer none): 64 lower-case hex digits, valid as long as @self
+ */
+const char *
+ka_identity_guard_get_version (KaIdentityGuard *self)
+{
+  g_autoptr(GChecksum) sum = NULL;
+
+  g_return_val_if_fail (KA_IS_IDENTITY_GUARD (self), NULL);
+
+  if (self->version != NULL)
+    return self->version;
+
+  sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_checksum_update (sum, (const guchar *) RULES_VERSION, -1);
+  for (guint i = 0; i < self->terms->len; i++)
+    {
+      const Term *term = g_ptr_array_index (self->terms, i);
+      g_autofree char *entry = g_strdup_printf ("\x1e%s\x1f%u", term->text, term->flags);
+
+      g_checksum_update (sum, (const guchar *) entry, -1);
+    }
+  for (guint m = 0; self->pack != NULL && m < ka_pack_get_n_models (self->pack); m++)
+    {
+      const KaPackModel *model = ka_pack_get_model (self->pack, m);
+      const ModelTerms *mt = lookup_model_terms (self, model->model_id);
+
+      g_checksum_update (sum, (const guchar *) "\x1d", 1);
+      g_checksum_update (sum, (const guchar *) model->model_id, -1);
+      for (guint pass = 0; pass < 2; pass++)
+        {
+          GPtrArray *list = pass == 0 ? mt->own : mt->family;
+
+          for (guint i = 0; i < list->len; i++)
+            {
+              const Term *term = g_ptr_array_index (list, i);
+              g_autofree char *entry = g_strdup_printf ("\x1e%s\x1f%u", term->text, term->flags);
+
+              g_checksum_update (sum, (const guchar *) entry, -1);
+            }
+        }
+    }
+  self->version = g_strdup (g_checksum_get_string (sum));
+  return self->version;
+}
+
+/**
+ * ka_identity_guard_scan_pack:
+ * @self: a #KaIdentityGuard made with ka_identity_guard_new_for_pack()
+ *
+ * Checks every response of the guard's pack (ka_identity_guard_check_response()): the
+ * costly part of start-up on a large pack (seconds), which
+ * ka_identity_guard_use_store() does once per pack and guard version.
+ *
+ * Returns: (transfer full): response ID → matched term of every flagged response
+ */
+GHashTable *
+ka_identity_guard_scan_pack (KaIdentityGuard *self)
+{
+  GHashTable *flags = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GHashTable *stored;
+
+  g_return_val_if_fail (KA_IS_IDENTITY_GUARD (self), flags);
+
+  stored = g_steal_pointer (&self->pack_flags);   /* scan, do not look up */
+  for (guint i = 0; self->pack != NULL && i < ka_pack_get_n_responses (self->pack); i++)
+    {
+      const KaPackResponse *r = ka_pack_get_response (self->pack, i);
+      char *term = NULL;
+
+      if (ka_identity_guard_check_response (self, r, &term))
+        g_hash_table_insert (flags, g_strdup (r->response_id), term);
+    }
+  self->pack_flags = stored;
+  return flags;
+}
+
+/**
+ * ka_identity_guard_set_pack_flags:
+ * @self: a #KaIdentityGuard made with ka_identity_guard_new_for_pack()
+ * @flags: (nullable): response ID → term, as ka_identity_guard_scan_pack() returns for a
+ *   guard of the same version; %NULL to scan again
+ *
+ * From now on ka_identity_guard_check_response() answers for the responses of the guard's
+ * pack from @flags (a response not in it is not flagged) instead of scanning them. The
+ * guard keeps a reference to @flags.
+ */
+void
+ka_identity_guard_set_pack_flags (KaIdentityGuard *self,
+                                  GHashTable      *flags)
+{
+  g_return_if_fail (KA_IS_IDENTITY_GUARD (self));
+
+  g_clear_pointer (&self->pack_flags, g_hash_table_unref);
+  if (flags != NULL)
+    self->pack_flags = g_hash_table_ref (flags);
+}
+
+/**
+ * ka_identity_guard_use_store:
+ * @self: a #KaIdentityGuard made with ka_identity_guard_new_for_pack()
+ * @store: the store the pack was imported into
+ * @from_store: (out) (optional): whether the verdicts came from @store
+ * @error: return location for a #GError
+ *
+ * Reads the verdicts on the guard's pack that @store keeps for this guard version
+ * (ka_store_load_identity_flags()); when there are none, scans the pack
+ * (ka_identity_guard_scan_pack()) and stores the result, unless @store is read-only. Then
+ * ka_identity_guard_set_pack_flags().
+ *
+ * Returns: %TRUE on success; %FALSE with the store's error when it cannot be read or
+ *   written (the guard then scans as usual)
+ */
+gboolean
+ka_identity_guard_use_store (KaIdentityGuard  *self,
+                             KaStore          *store,
+                             gboolean         *from_store,
+                             GError          **error)
+{
+  g_autoptr(GHashTable) flags = NULL;
+  const char *hash;
+  const char *version;
+
+  g_return_val_if_fail (KA_IS_IDENTITY_GUARD (self), FALSE);
+  g_return_val_if_fail (KA_IS_STORE (store), FALSE);
+  g_return_val_if_fail (self->pack != NULL, FALSE);
+
+  if (from_store != NULL)
+    *from_store = FALSE;
+  hash = ka_pack_get_content_hash (self->pack);
+  version = ka_identity_guard_get_version (self);
+  if (!ka_store_load_identity_flags (store, hash, version, &flags, error))
+    return FALSE;
+  if (flags != NULL)
+    {
+      if (from_store != NULL)
+        *from_store = TRUE;
+      ka_identity_guard_set_pack_flags (self, flags);
+      return TRUE;
+    }
+
+  flags = ka_identity_guard_scan_pack (self);
+  ka_identity_guard_set_pack_flags (self, flags);
+  if (ka_store_is_read_only (store))
+    return TRUE;
+  return ka_store_save_identity_flags (store, hash, version, flags, error);
 }

@@ -8,7 +8,9 @@
 
 #include <glib-object.h>
 
+#include "ka-identity-terms.h"
 #include "ka-pack.h"
+#include "ka-store.h"
 
 G_BEGIN_DECLS
 
@@ -25,8 +27,22 @@ gboolean            ka_identity_guard_scan               (KaIdentityGuard    *se
 gboolean            ka_identity_guard_check_response     (KaIdentityGuard    *self,
                                                           const KaPackResponse *response,
                                                           char              **matched_term);
-
-const char         *ka_identity_guess_organisation       (const char         *model_id);
-char              **ka_identity_terms_for_model          (const char         *model_id);
+gboolean            ka_identity_guard_scan_for_model     (KaIdentityGuard    *self,
+                                                          const char         *text,
+                                                          const char         *model_id,
+                                                          const KaPackPrompt *prompt,
+                                                          char              **matched_term);
+gboolean            ka_identity_guard_mentions           (KaIdentityGuard    *self,
+                                                          const char         *text,
+                                                          char              **matched_term);
+char              **ka_identity_guard_get_unknown_models (KaIdentityGuard    *self);
+const char         *ka_identity_guard_get_version        (KaIdentityGuard    *self);
+GHashTable         *ka_identity_guard_scan_pack          (KaIdentityGuard    *self);
+void                ka_identity_guard_set_pack_flags     (KaIdentityGuard    *self,
+                                                          GHashTable         *flags);
+gboolean            ka_identity_guard_use_store          (KaIdentityGuard    *self,
+                                                          KaStore            *store,
+                                                          gboolean           *from_store,
+                                                          GError            **error);
 
 G_END_DECLS

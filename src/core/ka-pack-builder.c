@@ -1055,6 +1055,41 @@ ka_pack_build (const KaPackBuildOptions *options,
     progress.total_bytes += file_size (((SourceModel *) g_ptr_array_index (chosen, i))->path);
   report (&progress, "reading answers", 0.0);
 
+  /* The identity guard must know every model's names (DESIGN.md §7, issue 10). */
+  {
+    g_autoptr(GString) unknown = g_string_new (NULL);
+    guint n_unknown = 0;
+
+    for (guint i = 0; i < chosen->len; i++)
+      {
+        SourceModel *model = g_ptr_array_index (chosen, i);
+        gboolean accepted = FALSE;
+
+        if (ka_identity_terms_known_model (model->key) ||
+            (model->display_name != NULL && ka_identity_terms_known_model (model->display_name)))
+          continue;
+        for (guint a = 0; options->accept_unknown_models != NULL &&
+             options->accept_unknown_models[a] != NULL && !accepted; a++)
+          accepted = g_ascii_strcasecmp (options->accept_unknown_models[a], model->key) == 0 ||
+                     (model->display_name != NULL &&
+                      g_ascii_strcasecmp (options->accept_unknown_models[a],
+                                          model->display_name) == 0);
+        if (accepted)
+          continue;
+        g_string_append_printf (unknown, "%s%s", n_unknown > 0 ? ", " : "", model->key);
+        n_unknown++;
+      }
+    if (n_unknown > 0)
+      {
+        g_set_error (error, KA_PACK_BUILD_ERROR, KA_PACK_BUILD_ERROR_UNKNOWN_MODEL,
+                     _("the identity guard has no names for %s: add the model's family to "
+                       "src/core/ka-identity-terms.c, or accept the model with "
+                       "--accept-unknown-model"),
+                     unknown->str);
+        return NULL;
+      }
+  }
+
   for (guint i = 0; i < chosen->len; i++)
     {
       SourceModel *model = g_ptr_array_index (chosen, i);

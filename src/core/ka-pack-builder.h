@@ -25,6 +25,8 @@ G_BEGIN_DECLS
  * @KA_PACK_BUILD_ERROR_TOO_LARGE: the pack would exceed %KA_PACK_MAX_BYTES,
  *   %KA_PACK_MAX_PROMPTS or %KA_PACK_MAX_RESPONSES: take fewer prompts (`--prompts N`) or
  *   fewer models
+ * @KA_PACK_BUILD_ERROR_UNKNOWN_MODEL: the identity guard's alias table does not know a
+ *   chosen model's family (ka_identity_terms_known_model()) and it was not accepted
  */
 typedef enum
 {
@@ -34,6 +36,7 @@ typedef enum
   KA_PACK_BUILD_ERROR_NO_SECRET,
   KA_PACK_BUILD_ERROR_TOO_MANY_MODELS,
   KA_PACK_BUILD_ERROR_TOO_LARGE,
+  KA_PACK_BUILD_ERROR_UNKNOWN_MODEL,
 } KaPackBuildError;
 
 GQuark ka_pack_build_error_quark (void);
@@ -85,6 +88,9 @@ typedef void (*KaPackBuildProgressFunc) (const char *stage,
  * @sealed: leave out models and model IDs
  * @progress: (nullable): told how far the build has got
  * @progress_data: for @progress
+ * @accept_unknown_models: (nullable): models (file names or IDs, any case) to take although
+ *   the alias table does not know their family; the guard then has only their ID's parts,
+ *   display name and organisation to look for
  */
 typedef struct
 {
@@ -102,6 +108,7 @@ typedef struct
   gboolean            sealed;
   KaPackBuildProgressFunc progress;
   gpointer            progress_data;
+  const char * const *accept_unknown_models;
 } KaPackBuildOptions;
 
 /**

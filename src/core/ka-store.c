@@ -104,6 +104,23 @@ static const char * const migrations[] = {
   "ALTER TABLE ballots ADD COLUMN reveal_model_a TEXT;"
   "ALTER TABLE ballots ADD COLUMN reveal_model_b TEXT;"
   "CREATE INDEX ballots_delivery ON ballots (delivery);",
+
+  /* 2 -> 3: the identity guard's verdicts on a pack, per guard version (issue 11) */
+  "CREATE TABLE identity_scans ("
+  "  content_hash  TEXT NOT NULL,"
+  "  guard_version TEXT NOT NULL,"
+  "  scanned_at    TEXT NOT NULL,"
+  "  PRIMARY KEY (content_hash, guard_version)"
+  ");"
+  "CREATE TABLE identity_flags ("
+  "  content_hash  TEXT NOT NULL,"
+  "  guard_version TEXT NOT NULL,"
+  "  response_id   TEXT NOT NULL,"
+  "  term          TEXT NOT NULL,"
+  "  PRIMARY KEY (content_hash, guard_version, response_id),"
+  "  FOREIGN KEY (content_hash, guard_version)"
+  "    REFERENCES identity_scans (content_hash, guard_version) ON DELETE CASCADE"
+  ");",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == KA_STORE_SCHEMA_VERSION);
@@ -123,6 +140,17 @@ static const char sql_begin[] = "BEGIN IMMEDIATE";
 static const char sql_commit[] = "COMMIT";
 static const char sql_rollback[] = "ROLLBACK";
 static const char sql_user_version[] = "PRAGMA user_version";
+static const char sql_get_identity_scan[] =
+  "SELECT 1 FROM identity_scans WHERE content_hash = ? AND guard_version = ?";
+static const char sql_list_identity_flags[] =
+  "SELECT response_id, term FROM identity_flags WHERE content_hash = ? AND guard_version = ?";
+static const char sql_delete_identity_scans[] =
+  "DELETE FROM identity_scans WHERE content_hash = ?";
+static const char sql_insert_identity_scan[] =
+  "INSERT INTO identity_scans (content_hash, guard_version, scanned_at) VALUES (?, ?, ?)";
+static const char sql_insert_identity_flag[] =
+  "INSERT INTO identity_flags (content_hash, guard_version, response_id, term) "
+  "VALUES (?, ?, ?, ?)";
 static const char sql_get_meta[] = "SELECT value FROM meta WHERE key = ?";
 static const char sql_set_meta[] =
   "INSERT INTO meta (key, value) VALUES (?, ?) "
@@ -1199,6 +1227,168 @@ ka_store_import_pack (KaStore  *self,
     {
       sqlite_error (self, error, rc, "storing the pack");
       goto fail;
+    }
+
+  return commit (self, error);
+
+fail:
+  rollback (self);
+  return FALSE;
+}
+
+/**
+ * ka_store_load_identity_flags:
+ * @self: a #KaStore
+ * @content_hash: a pack's content hash (ka_pack_get_content_hash())
+ * @guard_version: the identity guard's version (ka_identity_guard_get_version())
+ * @flags: (out) (transfer full) (nullable): response ID → matched term of every flagged
+ *   response, or %NULL when this guard version never scanned this pack here
+ * @error: return location for a #GError
+ *
+ * Reads the identity guard's verdicts on a pack stored by ka_store_save_identity_flags(),
+ * so that start-up need not fold and scan every response again. Verdicts of another
+ * guard version (other terms or rules) are not returned.
+ *
+ * Returns: %TRUE on success (whether or not a scan was stored); %FALSE with
+ *   #KA_STORE_ERROR_SQLITE on a failure
+ */
+gboolean
+ka_store_load_identity_flags (KaStore      *self,
+                              const char   *content_hash,
+                              const char   *guard_version,
+                              GHashTable  **flags,
+                              GError      **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GHashTable) table = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (KA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (content_hash != NULL && guard_version != NULL, FALSE);
+  g_return_val_if_fail (flags != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  *flags = NULL;
+  locker = g_mutex_locker_new (&self->lock);
+
+  stmt = get_statement (self, sql_get_identity_scan, error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, content_hash);
+  bind_text (stmt, 2, guard_version);
+  rc = sqlite3_step (stmt);
+  release_statement (stmt);
+  if (rc == SQLITE_DONE)
+    return TRUE;   /* never scanned with this version */
+  if (rc != SQLITE_ROW)
+    return sqlite_error (self, error, rc, "looking up the identity scan");
+
+  table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  stmt = get_statement (self, sql_list_identity_flags, error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, content_hash);
+  bind_text (stmt, 2, guard_version);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_hash_table_insert (table, column_dup (stmt, 0), column_dup (stmt, 1));
+  release_statement (stmt);
+  if (rc != SQLITE_DONE)
+    return sqlite_error (self, error, rc, "reading the identity flags");
+
+  *flags = g_steal_pointer (&table);
+  return TRUE;
+}
+
+/**
+ * ka_store_save_identity_flags:
+ * @self: a #KaStore
+ * @content_hash: a pack's content hash
+ * @guard_version: the identity guard's version
+ * @flags: response ID → matched term of every flagged response (may be empty)
+ * @error: return location for a #GError
+ *
+ * Stores the identity guard's verdicts on a pack in one transaction, replacing whatever an
+ * earlier guard version stored for the same pack (its terms or rules changed, so its
+ * verdicts are stale).
+ *
+ * Returns: %TRUE when stored; %FALSE with #KA_STORE_ERROR_READ_ONLY on a read-only store,
+ *   #KA_STORE_ERROR_SQLITE on a failure
+ */
+gboolean
+ka_store_save_identity_flags (KaStore     *self,
+                              const char  *content_hash,
+                              const char  *guard_version,
+                              GHashTable  *flags,
+                              GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autofree char *now = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (KA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (content_hash != NULL && guard_version != NULL, FALSE);
+  g_return_val_if_fail (flags != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->read_only)
+    {
+      g_set_error (error, KA_STORE_ERROR, KA_STORE_ERROR_READ_ONLY,
+                   "%s: the store is open read-only", self->path);
+      return FALSE;
+    }
+
+  now = ka_timestamp_now ();
+  locker = g_mutex_locker_new (&self->lock);
+  if (!run_statement (self, sql_begin, error))
+    return FALSE;
+
+  stmt = get_statement (self, sql_delete_identity_scans, error);
+  if (stmt == NULL)
+    goto fail;
+  bind_text (stmt, 1, content_hash);
+  rc = sqlite3_step (stmt);
+  release_statement (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      sqlite_error (self, error, rc, "removing stale identity scans");
+      goto fail;
+    }
+
+  stmt = get_statement (self, sql_insert_identity_scan, error);
+  if (stmt == NULL)
+    goto fail;
+  bind_text (stmt, 1, content_hash);
+  bind_text (stmt, 2, guard_version);
+  bind_text (stmt, 3, now);
+  rc = sqlite3_step (stmt);
+  release_statement (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      sqlite_error (self, error, rc, "storing the identity scan");
+      goto fail;
+    }
+
+  g_hash_table_iter_init (&iter, flags);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      stmt = get_statement (self, sql_insert_identity_flag, error);
+      if (stmt == NULL)
+        goto fail;
+      bind_text (stmt, 1, content_hash);
+      bind_text (stmt, 2, guard_version);
+      bind_text (stmt, 3, key);
+      bind_text (stmt, 4, value);
+      rc = sqlite3_step (stmt);
+      release_statement (stmt);
+      if (rc != SQLITE_DONE)
+        {
+          sqlite_error (self, error, rc, "storing an identity flag");
+          goto fail;
+        }
     }
 
   return commit (self, error);

@@ -14,7 +14,7 @@
 G_BEGIN_DECLS
 
 /* Newest schema this code knows; PRAGMA user_version of a fully migrated database. */
-#define KA_STORE_SCHEMA_VERSION 2
+#define KA_STORE_SCHEMA_VERSION 3
 
 #define KA_STORE_ERROR (ka_store_error_quark ())
 
@@ -92,6 +92,16 @@ char       *ka_store_get_pragma            (KaStore             *self,
                                             GError             **error);
 gboolean    ka_store_import_pack           (KaStore             *self,
                                             KaPack              *pack,
+                                            GError             **error);
+gboolean    ka_store_load_identity_flags   (KaStore             *self,
+                                            const char          *content_hash,
+                                            const char          *guard_version,
+                                            GHashTable         **flags,
+                                            GError             **error);
+gboolean    ka_store_save_identity_flags   (KaStore             *self,
+                                            const char          *content_hash,
+                                            const char          *guard_version,
+                                            GHashTable          *flags,
                                             GError             **error);
 gboolean    ka_store_record_battle         (KaStore             *self,
                                             const char          *battle_id,

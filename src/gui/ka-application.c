@@ -244,6 +244,15 @@ ka_application_create_session_for_mode (const char  *pack_path,
     }
 
   guard = ka_identity_guard_new_for_pack (pack);
+  /* The guard's verdicts on the pack are kept in the store: folding and scanning every
+   * answer again would cost seconds at each start on a large pack (issue 11). A store that
+   * cannot keep them only costs that time. */
+  {
+    g_autoptr(GError) local_error = NULL;
+
+    if (!ka_identity_guard_use_store (guard, store, NULL, &local_error))
+      g_warning ("The identity guard's verdicts could not be stored: %s", local_error->message);
+  }
   scheduler = ka_scheduler_new (pack, guard, g_random_int ());
 
   if (!ka_scheduler_load_history (scheduler, store, error))

@@ -30,7 +30,7 @@ print_pack_usage (FILE *out)
            "  kai-arena-admin pack build --from ko-arena-hard|mt-bench|logickor --source DIR\n"
            "        [--models LIST] [--prompts N] [--pack-id ID] [--title-ko T] [--title-en T]\n"
            "        [--created-at RFC3339] [--licence TEXT] [--identity-terms LIST]\n"
-           "        [--secret-file FILE] [--sealed] -o FILE\n"
+           "        [--secret-file FILE] [--sealed] [--accept-unknown-model ID]... -o FILE\n"
            "  kai-arena-admin pack verify FILE\n"
            "\n"
            "Run 'kai-arena-admin pack build --help' for the options.\n");
@@ -141,6 +141,7 @@ pack_build (int    argc,
   g_autofree char *output = NULL;
   int n_prompts = G_MININT;   /* G_MININT: not given, take all */
   gboolean sealed = FALSE;
+  g_auto(GStrv) accept_unknown = NULL;
   const GOptionEntry entries[] = {
     { "from", 0, 0, G_OPTION_ARG_STRING, &from,
       "Source kind: ko-arena-hard, mt-bench or logickor", "KIND" },
@@ -163,6 +164,9 @@ pack_build (int    argc,
       "FILE" },
     { "sealed", 0, 0, G_OPTION_ARG_NONE, &sealed,
       "Leave out models and model IDs (for citizen devices)", NULL },
+    { "accept-unknown-model", 0, 0, G_OPTION_ARG_STRING_ARRAY, &accept_unknown,
+      "Take this model although the identity guard knows no names for its family "
+      "(repeatable)", "ID" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Output file", "FILE" },
     { NULL }
   };
@@ -250,6 +254,7 @@ pack_build (int    argc,
   options.identity_terms = (const char * const *) term_list;
   options.id_secret = secret;
   options.sealed = sealed;
+  options.accept_unknown_models = (const char * const *) accept_unknown;
 
   /* A long build says how far it has got; the limits are checked by ka_pack_build()
    * itself before any answer is read. */
@@ -361,6 +366,15 @@ pack_verify (int    argc,
   flagged = report_flagged (pack, stdout);
   printf ("  identity guard: %u of %u responses flagged\n",
           flagged, ka_pack_get_n_responses (pack));
+  {
+    g_autoptr(KaIdentityGuard) guard = ka_identity_guard_new_for_pack (pack);
+    g_auto(GStrv) unknown = ka_identity_guard_get_unknown_models (guard);
+
+    /* Not an error: the pack is valid, but its guard is weaker for these models. */
+    for (guint i = 0; unknown[i] != NULL; i++)
+      fprintf (stderr, "warning: the identity guard knows no names for the family of %s "
+                       "(only its ID, display name and organisation)\n", unknown[i]);
+  }
   return EXIT_OK;
 }
 
