@@ -26,6 +26,8 @@
 
 #define NEWTON_MAX_ITERATIONS 200
 #define MM_MAX_ITERATIONS 1000000
+#define NEWTON_TRUST 0.25            /* largest unchecked step in ln p (≈ 43 Elo) */
+#define NEWTON_QUADRATIC_STOP 1e-6   /* see fit_newton() */
 
 void
 ka_bt_problem_free (KaBtProblem *p)
@@ -451,19 +453,31 @@ cholesky_solve (double *a,
 }
 
 /* Newton–Raphson on the concave log-likelihood in β = ln p, one reference model per
- * component fixed at 0; backtracking keeps every step an ascent. Stops when the largest
- * relative change of any p_i = e^β_i is below KA_RATING_TOLERANCE. */
+ * component fixed at 0. Stops when the largest relative change of any p_i = e^β_i is
+ * below KA_RATING_TOLERANCE, or as soon as a full step changed no p_i by more than
+ * NEWTON_QUADRATIC_STOP: Newton's error squares at each step near the optimum (the
+ * third derivative of the logistic log-likelihood is bounded by its second), so the
+ * remaining error is then about NEWTON_QUADRATIC_STOP² = 10⁻¹², far below the tolerance,
+ * and the confirming step (a quarter of a warm-started bootstrap fit) is skipped.
+ *
+ * A step is checked against the likelihood and halved until it does not decrease it
+ * (backtracking), except that a full step moving no β_i by more than @trust is taken
+ * unchecked: from a warm start (the bootstrap starts every replicate from the full-data
+ * fit) every step is that small, and evaluating the likelihood cost as much as the rest
+ * of the iteration. With @trust = 0 every step is checked; ka_bt_fit() retries that way if
+ * the unchecked iteration does not converge. */
 static gboolean
 fit_newton (const KaBtProblem *p,
             KaBtWork          *w,
-            guint         *iterations)
+            double             trust,
+            guint             *iterations)
 {
   guint nv = p->n_var;
-  double ll = log_likelihood (p, w, w->beta);
+  double ll = NAN;
 
   for (guint it = 1; it <= NEWTON_MAX_ITERATIONS; it++)
     {
-      double t = 1.0, ll_new, change = 0.0;
+      double t = 1.0, ll_new = NAN, change = 0.0, largest = 0.0;
 
       memset (w->grad, 0, sizeof (double) * p->m);
       memset (w->hess, 0, sizeof (double) * nv * nv);
@@ -495,17 +509,30 @@ fit_newton (const KaBtProblem *p,
         return FALSE;
 
       for (guint i = 0; i < p->m; i++)
-        w->step[i] = p->var[i] != G_MAXUINT ? w->rhs[p->var[i]] : 0.0;
+        {
+          w->step[i] = p->var[i] != G_MAXUINT ? w->rhs[p->var[i]] : 0.0;
+          largest = MAX (largest, fabs (w->step[i]));
+        }
 
-      for (;;)
+      if (largest <= trust)
         {
           for (guint i = 0; i < p->m; i++)
-            w->trial[i] = w->beta[i] + t * w->step[i];
-          ll_new = log_likelihood (p, w, w->trial);
-          /* Accept any non-decrease, with slack for round-off near the optimum. */
-          if (ll_new >= ll - 1e-12 * fabs (ll) || t < 1e-12)
-            break;
-          t *= 0.5;
+            w->trial[i] = w->beta[i] + w->step[i];
+        }
+      else
+        {
+          if (isnan (ll))
+            ll = log_likelihood (p, w, w->beta);
+          for (;;)
+            {
+              for (guint i = 0; i < p->m; i++)
+                w->trial[i] = w->beta[i] + t * w->step[i];
+              ll_new = log_likelihood (p, w, w->trial);
+              /* Accept any non-decrease, with slack for round-off near the optimum. */
+              if (ll_new >= ll - 1e-12 * fabs (ll) || t < 1e-12)
+                break;
+              t *= 0.5;
+            }
         }
 
       for (guint i = 0; i < p->m; i++)
@@ -513,7 +540,7 @@ fit_newton (const KaBtProblem *p,
       memcpy (w->beta, w->trial, sizeof (double) * p->m);
       ll = ll_new;
 
-      if (change < KA_RATING_TOLERANCE)
+      if (change < KA_RATING_TOLERANCE || (t == 1.0 && change < NEWTON_QUADRATIC_STOP))
         {
           *iterations = it;
           return TRUE;
@@ -603,7 +630,14 @@ ka_bt_fit (const KaBtProblem  *p,
 
   if (method == KA_RATING_METHOD_MM)
     return fit_mm (p, w, iterations);
-  if (fit_newton (p, w, iterations))
+  if (fit_newton (p, w, NEWTON_TRUST, iterations))
+    return TRUE;
+  /* Unchecked steps did not converge: start again with every step checked. */
+  if (start != NULL)
+    memcpy (w->beta, start, sizeof (double) * p->m);
+  else
+    memset (w->beta, 0, sizeof (double) * p->m);
+  if (fit_newton (p, w, 0.0, iterations))
     return TRUE;
   /* A numerically singular Hessian (extreme data): fall back to the slower MM. */
   memset (w->beta, 0, sizeof (double) * p->m);

@@ -52,11 +52,31 @@ binomial_inversion (GRand  *rand,
   return x;
 }
 
-static double
+/* ln k! for k < LOG_FACTORIAL_TABLE, computed once with the same lgamma_r() call as for
+ * larger k, so a table lookup returns the very same double (the draws do not change). */
+#define LOG_FACTORIAL_TABLE 32768
+
+static double *log_factorial_table;
+
+static gpointer
+log_factorial_table_init (gpointer data)
+{
+  double *t = g_new (double, LOG_FACTORIAL_TABLE);
+  int sign;
+
+  for (guint k = 0; k < LOG_FACTORIAL_TABLE; k++)
+    t[k] = lgamma_r ((double) k + 1.0, &sign);
+  log_factorial_table = t;
+  return t;
+}
+
+static inline double
 log_factorial (double k)
 {
   int sign;
 
+  if (k >= 0.0 && k < LOG_FACTORIAL_TABLE)
+    return log_factorial_table[(guint) k];
   return lgamma_r (k + 1.0, &sign);
 }
 
@@ -121,8 +141,11 @@ ka_multinomial_resample (GRand        *rand,
                       gint64       *out,
                       guint         n)
 {
+  static GOnce once = G_ONCE_INIT;
   gint64 weight = 0;
   gint64 left;
+
+  g_once (&once, log_factorial_table_init, NULL);
 
   for (guint k = 0; k < n; k++)
     weight += counts[k];
