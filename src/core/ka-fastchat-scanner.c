@@ -61,6 +61,32 @@ scan_string (const char  *p,
 
   p++;
   *start = p;
+  /* The common case: up to the next quote, no backslash, control or non-ASCII byte. */
+  {
+    const char *q = memchr (p, '"', end - p);
+    guint64 acc = 0;
+    const char *r = p;
+
+    if (q == NULL)
+      return NULL;
+    for (; q - r >= 8; r += 8)
+      {
+        guint64 x, bslash;
+
+        memcpy (&x, r, 8);
+        bslash = (x ^ 0x5c5c5c5c5c5c5c5cull);
+        acc |= ((x - 0x2020202020202020ull) & ~x) | ((bslash - 0x0101010101010101ull) & ~bslash) | x;
+      }
+    for (; r < q; r++)
+      if ((unsigned char) *r < 0x20 || *r == '\\' || (unsigned char) *r >= 0x80)
+        acc |= 0x80;
+    if ((acc & 0x8080808080808080ull) == 0)
+      {
+        *len = q - p;
+        *escaped = FALSE;
+        return q + 1;
+      }
+  }
   while (p < end)
     {
       unsigned char c = (unsigned char) *p;
@@ -148,6 +174,48 @@ scan_number (const char *p,
   if (p < end && (*p == 'e' || *p == 'E'))
     return NULL;
   return p;
+}
+
+/* The value of a number scan_number() accepted, as g_ascii_strtod() (correctly rounded)
+ * gives it. Clinger's fast path: when all the digits fit in an integer M < 2^53 and there
+ * are at most 22 after the point, M and 10^d are exact doubles and one IEEE division
+ * rounds M / 10^d correctly, so the result is the same double. */
+static double
+parse_decimal (const char *num,
+               const char *stop)
+{
+  static const double pow10[] = {
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+  };
+  const char *p = num;
+  gboolean negative = FALSE;
+  guint64 m = 0;
+  guint n_digits = 0, n_frac = 0;
+  gboolean frac = FALSE;
+  double v;
+
+  if (*p == '-')
+    {
+      negative = TRUE;
+      p++;
+    }
+  for (; p < stop; p++)
+    {
+      if (*p == '.')
+        {
+          frac = TRUE;
+          continue;
+        }
+      if (++n_digits > 15)
+        return g_ascii_strtod (num, NULL);
+      m = m * 10 + (guint64) (*p - '0');
+      n_frac += frac;
+    }
+  if (n_frac >= G_N_ELEMENTS (pow10))
+    return g_ascii_strtod (num, NULL);
+  v = (double) m / pow10[n_frac];
+  return negative ? -v : v;
 }
 
 static const char *scan_value (const char *p,
@@ -346,7 +414,7 @@ ka_fastchat_scan (const char       *text,
 
           if ((p = scan_number (p, end)) == NULL)
             return FALSE;
-          t = g_ascii_strtod (num, NULL);
+          t = parse_decimal (num, p);
           if (!isfinite (t))
             return FALSE;
           out->time_us = (gint64) llround (t * G_USEC_PER_SEC);

@@ -156,7 +156,8 @@ ka_rating_stream_add (KaRatingStream *self,
                       const char     *category,
                       const char     *mode)
 {
-  guint a, b;
+  guint a = 0, b = 0;
+  gboolean have_a, have_b;
   guint *map;
 
   g_return_val_if_fail (self != NULL, FALSE);
@@ -167,9 +168,9 @@ ka_rating_stream_add (KaRatingStream *self,
     return FALSE;
 
   /* The limits of ka_vote_log_add(), so that every input the log refuses is refused. */
-  if ((!ka_name_table_lookup (&self->models, model_a, &a) ||
-       !ka_name_table_lookup (&self->models, model_b, &b)) &&
-      self->models.names->len >= G_MAXUINT16 - 1)
+  have_a = ka_name_table_lookup (&self->models, model_a, &a);
+  have_b = ka_name_table_lookup (&self->models, model_b, &b);
+  if ((!have_a || !have_b) && self->models.names->len >= G_MAXUINT16 - 1)
     return FALSE;
   if (category != NULL && !ka_name_table_lookup (&self->categories, category, NULL))
     {
@@ -184,8 +185,10 @@ ka_rating_stream_add (KaRatingStream *self,
       ka_name_table_add (&self->modes, mode);
     }
 
-  a = add_model (self, model_a);
-  b = add_model (self, model_b);
+  if (!have_a)
+    a = add_model (self, model_a);
+  if (!have_b)
+    b = add_model (self, model_b);
   self->n_votes++;
 
   /* The filter of ka_vote_log_aggregate(). */
