@@ -19,6 +19,7 @@
 #include <stdio.h>
 
 #include "ka-export.h"
+#include "ka-multinomial.h"
 #include "ka-rating.h"
 
 #define TOLERANCE_ELO 1e-6
@@ -170,6 +171,45 @@ test_point_fit (void)
     }
 }
 
+/* KaMt is GRand's generator: the same seed words give the same doubles, and the same
+ * multinomial draws. */
+static void
+test_mt_is_grand (void)
+{
+  for (guint s = 0; s < 200; s++)
+    {
+      guint32 words[4] = { s * 2654435761u, s, s * 7 + 1, 0x6b612d72u };
+      guint len = 1 + s % 4;
+      g_autoptr(GRand) rand = g_rand_new_with_seed_array (words, len);
+      KaMt mt;
+
+      ka_mt_seed_array (&mt, words, len);
+      for (guint i = 0; i < 2000; i++)
+        {
+          double a = g_rand_double (rand);
+          double b = ka_mt_double (&mt);
+
+          g_assert_cmpmem (&a, sizeof a, &b, sizeof b);
+        }
+    }
+
+  {
+    static const gint64 counts[] = { 0, 3, 17, 250, 1, 0, 9000, 42, 5, 123456, 2, 77 };
+    guint32 words[4] = { 1, 2, 3, 4 };
+    g_autoptr(GRand) rand = g_rand_new_with_seed_array (words, 4);
+    KaMt mt;
+    gint64 a[G_N_ELEMENTS (counts)], b[G_N_ELEMENTS (counts)];
+
+    ka_mt_seed_array (&mt, words, 4);
+    for (guint r = 0; r < 500; r++)
+      {
+        ka_multinomial_resample (rand, counts, a, G_N_ELEMENTS (counts));
+        ka_multinomial_resample_mt (&mt, counts, b, G_N_ELEMENTS (counts));
+        g_assert_cmpmem (a, sizeof a, b, sizeof b);
+      }
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -178,6 +218,7 @@ main (int    argc,
 
   g_test_add_func ("/ka/bootstrap/reference", test_reference);
   g_test_add_func ("/ka/bootstrap/point-fit", test_point_fit);
+  g_test_add_func ("/ka/bootstrap/mt-is-grand", test_mt_is_grand);
 
   return g_test_run ();
 }

@@ -19,19 +19,18 @@
 #include "ka-bootstrap.h"
 #include "ka-multinomial.h"
 
-/* Round r's generator depends only on (seed, r): results do not depend on threads. */
-static GRand *
-round_rand_new (guint64 seed,
-                guint   round)
+/* Round r's generator depends only on (seed, r): results do not depend on threads.
+ * The same words seed a #GRand (ka_rating_counts_resample() with such a generator draws
+ * the same counts) or, faster, a #KaMt. */
+static void
+round_seed (guint64  seed,
+            guint    round,
+            guint32 *words)
 {
-  guint32 words[4] = {
-    (guint32) (seed & 0xffffffffu),
-    (guint32) (seed >> 32),
-    (guint32) round,
-    0x6b612d72u, /* "ka-r" */
-  };
-
-  return g_rand_new_with_seed_array (words, G_N_ELEMENTS (words));
+  words[0] = (guint32) (seed & 0xffffffffu);
+  words[1] = (guint32) (seed >> 32);
+  words[2] = (guint32) round;
+  words[3] = 0x6b612d72u; /* "ka-r" */
 }
 
 typedef struct
@@ -56,18 +55,30 @@ bootstrap_run (gpointer data)
   BootstrapJob *job = data;
   const KaBtProblem *p = job->p;
   g_autoptr(KaBtWork) w = ka_bt_work_new (p);
+  /* GRand's seeding differs under G_RANDOM_VERSION=2.0; KaMt only has the default one. */
+  g_autofree KaMt *mt = g_strcmp0 (g_getenv ("G_RANDOM_VERSION"), "2.0") != 0 ? g_new (KaMt, 1) : NULL;
   g_autofree gint64 *resampled = g_new0 (gint64, MAX (p->n_cells, 1));
 
   for (guint r = job->first; r < job->last; r++)
     {
-      g_autoptr(GRand) rand = NULL;
+      guint32 words[4];
       guint it = 0, n_reg = 0;
 
       if (g_cancellable_is_cancelled (job->cancellable))
         return NULL;
 
-      rand = round_rand_new (job->seed, r);
-      ka_multinomial_resample (rand, p->cell_count, resampled, p->n_cells);
+      round_seed (job->seed, r, words);
+      if (G_LIKELY (mt != NULL))
+        {
+          ka_mt_seed_array (mt, words, G_N_ELEMENTS (words));
+          ka_multinomial_resample_mt (mt, p->cell_count, resampled, p->n_cells);
+        }
+      else
+        {
+          g_autoptr(GRand) rand = g_rand_new_with_seed_array (words, G_N_ELEMENTS (words));
+
+          ka_multinomial_resample (rand, p->cell_count, resampled, p->n_cells);
+        }
       if (!ka_bt_fit (p, w, resampled, job->method, job->start, &it, &n_reg))
         {
           job->failed = TRUE;

@@ -29,6 +29,10 @@
 #define NEWTON_TRUST 0.25            /* largest unchecked step in ln p (≈ 43 Elo) */
 #define NEWTON_QUADRATIC_STOP 1e-6   /* see fit_newton() */
 
+/**
+ * ka_bt_problem_free:
+ * @p: (transfer full): a problem from ka_bt_problem_new()
+ */
 void
 ka_bt_problem_free (KaBtProblem *p)
 {
@@ -88,6 +92,19 @@ compare_model_names (gconstpointer a,
                  g_ptr_array_index (names, *(const guint *) b));
 }
 
+/**
+ * ka_bt_problem_new:
+ * @counts: aggregated ballots with at least one model
+ *
+ * The maximum-likelihood problem of Bradley & Terry (1952) in compact form: the unordered
+ * pairs that were compared, the non-zero cells of @counts mapped onto them (visited in
+ * model-name order, so that the bootstrap draws do not depend on the order of the
+ * ballots), the connected components of the comparison graph (largest first, then by
+ * first model name), one reference model per component (β = 0) and the Newton variables
+ * of the others. Sizes: O(models + cells) plus a models × models scratch matrix.
+ *
+ * Returns: (transfer full): the problem; free with ka_bt_problem_free()
+ */
 KaBtProblem *
 ka_bt_problem_new (KaRatingCounts *counts)
 {
@@ -241,6 +258,15 @@ ka_bt_problem_new (KaRatingCounts *counts)
   return p;
 }
 
+/**
+ * ka_bt_work_new:
+ * @p: a problem
+ *
+ * Working memory of one fit: per-pair scores, per-model strengths, the Newton system
+ * (n_var × n_var doubles). One per thread.
+ *
+ * Returns: (transfer full): the work area; free with ka_bt_work_free()
+ */
 KaBtWork *
 ka_bt_work_new (const KaBtProblem *p)
 {
@@ -262,6 +288,10 @@ ka_bt_work_new (const KaBtProblem *p)
   return w;
 }
 
+/**
+ * ka_bt_work_free:
+ * @w: (transfer full): a work area
+ */
 void
 ka_bt_work_free (KaBtWork *w)
 {
@@ -607,6 +637,29 @@ fit_mm (const KaBtProblem *p,
   return FALSE;
 }
 
+/**
+ * ka_bt_fit:
+ * @p: the problem
+ * @w: a work area of @p; on success @w->beta holds the natural-log strengths (β = ln p,
+ *   0 for each component's reference model) and @w->regularised which components needed
+ *   the prior
+ * @cell_count: (array): ballots per cell of @p (@p->cell_count, or a bootstrap replicate)
+ * @method: Newton (the default; quadratic convergence) or MM (Hunter 2004, eq. 3; linear)
+ * @start: (nullable) (array): strengths to start from (the full-data fit, for a warm
+ *   start), or %NULL for β = 0
+ * @iterations: (out): iterations to convergence
+ * @n_regularised: (out) (optional): components that needed %KA_RATING_PRIOR_TIES
+ *
+ * Fits the Bradley–Terry model (Bradley & Terry 1952) by maximum likelihood, ties and
+ * both-bad as half a win for each side (LMArena's convention). Where the MLE is infinite
+ * (Zermelo 1929; Hunter 2004: the "scored against" graph of a component is not strongly
+ * connected) one virtual tie is added to every compared pair of that component first.
+ * Converges when the largest relative change of a strength is below
+ * %KA_RATING_TOLERANCE (see fit_newton() for the stopping rule). If Newton's method fails
+ * (a numerically singular Hessian) the MM iteration takes over.
+ *
+ * Returns: %TRUE on convergence
+ */
 gboolean
 ka_bt_fit (const KaBtProblem  *p,
      KaBtWork           *w,
@@ -644,7 +697,16 @@ ka_bt_fit (const KaBtProblem  *p,
   return fit_mm (p, w, iterations);
 }
 
-/* β (natural log) → Elo scale, each component centred at 1000 or anchored. */
+/**
+ * ka_bt_to_elo:
+ * @p: the problem
+ * @beta: (array): natural-log strengths, @p->m of them
+ * @anchor: a model index, or %G_MAXUINT for none
+ * @anchor_value: the anchor's rating
+ * @out: (out caller-allocates) (array): ratings on the Elo scale, R = 400·log10 p
+ *   (LMArena), each component centred at %KA_RATING_CENTRE, or the anchor's component
+ *   shifted so that @anchor has @anchor_value
+ */
 void
 ka_bt_to_elo (const KaBtProblem *p,
         const double  *beta,

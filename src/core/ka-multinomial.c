@@ -18,10 +18,153 @@
 
 #include "ka-multinomial.h"
 
+/* MT19937 (M. Matsumoto and T. Nishimura, "Mersenne Twister: a 623-dimensionally
+ * equidistributed uniform pseudo-random number generator", ACM TOMACS 8 (1998) 3–30),
+ * seeded by init_by_array() of their reference code, and doubles made of two words as
+ * g_rand_double() makes them: GLib's GRand is this generator, so a #KaMt seeded with the
+ * same words gives the same doubles (tests/test-bootstrap.c checks it). GRand cannot be
+ * inlined; one call per word was a tenth of a bootstrap round. */
+#define MT_N 624
+#define MT_M 397
+
+static void
+mt_seed (KaMt    *mt,
+         guint32  seed)
+{
+  mt->mt[0] = seed;
+  for (mt->mti = 1; mt->mti < MT_N; mt->mti++)
+    mt->mt[mt->mti] = 1812433253u * (mt->mt[mt->mti - 1] ^ (mt->mt[mt->mti - 1] >> 30)) + mt->mti;
+}
+
+/**
+ * ka_mt_seed_array:
+ * @mt: (out caller-allocates): the generator
+ * @seed: (array length=len): seed words
+ * @len: how many, ≥ 1
+ *
+ * Seeds @mt as g_rand_new_with_seed_array() seeds a #GRand (with GLib's default seeding,
+ * not the `G_RANDOM_VERSION=2.0` one).
+ */
+void
+ka_mt_seed_array (KaMt          *mt,
+                  const guint32 *seed,
+                  guint          len)
+{
+  guint i = 1, j = 0;
+
+  g_return_if_fail (len >= 1);
+
+  mt_seed (mt, 19650218u);
+  for (guint k = MAX (MT_N, len); k > 0; k--)
+    {
+      mt->mt[i] = (mt->mt[i] ^ ((mt->mt[i - 1] ^ (mt->mt[i - 1] >> 30)) * 1664525u)) + seed[j] + j;
+      i++;
+      j++;
+      if (i >= MT_N)
+        {
+          mt->mt[0] = mt->mt[MT_N - 1];
+          i = 1;
+        }
+      if (j >= len)
+        j = 0;
+    }
+  for (guint k = MT_N - 1; k > 0; k--)
+    {
+      mt->mt[i] = (mt->mt[i] ^ ((mt->mt[i - 1] ^ (mt->mt[i - 1] >> 30)) * 1566083941u)) - i;
+      i++;
+      if (i >= MT_N)
+        {
+          mt->mt[0] = mt->mt[MT_N - 1];
+          i = 1;
+        }
+    }
+  mt->mt[0] = 0x80000000u;
+  mt->mti = MT_N;
+}
+
+static void
+mt_refill (KaMt *mt)
+{
+  static const guint32 mag01[2] = { 0x0, 0x9908b0dfu };
+  guint32 y;
+  guint k;
+
+  for (k = 0; k < MT_N - MT_M; k++)
+    {
+      y = (mt->mt[k] & 0x80000000u) | (mt->mt[k + 1] & 0x7fffffffu);
+      mt->mt[k] = mt->mt[k + MT_M] ^ (y >> 1) ^ mag01[y & 1];
+    }
+  for (; k < MT_N - 1; k++)
+    {
+      y = (mt->mt[k] & 0x80000000u) | (mt->mt[k + 1] & 0x7fffffffu);
+      mt->mt[k] = mt->mt[k + MT_M - MT_N] ^ (y >> 1) ^ mag01[y & 1];
+    }
+  y = (mt->mt[MT_N - 1] & 0x80000000u) | (mt->mt[0] & 0x7fffffffu);
+  mt->mt[MT_N - 1] = mt->mt[MT_M - 1] ^ (y >> 1) ^ mag01[y & 1];
+  mt->mti = 0;
+}
+
+static inline guint32
+mt_int (KaMt *mt)
+{
+  guint32 y;
+
+  if (mt->mti >= MT_N)
+    mt_refill (mt);
+  y = mt->mt[mt->mti++];
+  y ^= y >> 11;
+  y ^= (y << 7) & 0x9d2c5680u;
+  y ^= (y << 15) & 0xefc60000u;
+  y ^= y >> 18;
+  return y;
+}
+
+/**
+ * ka_mt_double:
+ * @mt: a generator
+ *
+ * Returns: the next double in [0, 1), as g_rand_double() computes it
+ */
+double
+ka_mt_double (KaMt *mt)
+{
+  for (;;)
+    {
+      double r = mt_int (mt) * (1.0 / 4294967296.0);
+
+      r = (r + mt_int (mt)) * (1.0 / 4294967296.0);
+      if (r < 1.0)
+        return r;
+    }
+}
+
+/* Where the variates come from: a #KaMt (the bootstrap) or a #GRand (the public
+ * ka_rating_counts_resample()). */
+typedef struct
+{
+  KaMt  *mt;
+  GRand *rand;
+} Source;
+
+static inline double
+source_double (Source *src)
+{
+  if (G_LIKELY (src->mt != NULL))
+    {
+      double r = mt_int (src->mt) * (1.0 / 4294967296.0);
+
+      r = (r + mt_int (src->mt)) * (1.0 / 4294967296.0);
+      if (G_LIKELY (r < 1.0))
+        return r;
+      return ka_mt_double (src->mt);
+    }
+  return g_rand_double (src->rand);
+}
+
 /* Inversion by sequential search (Kachitvichyanukul and Schmeiser's BINV), used by numpy
  * for small n·p; expected O(n·p) steps. Requires p ≤ 0.5. */
 static gint64
-binomial_inversion (GRand  *rand,
+binomial_inversion (Source *src,
                     gint64  n,
                     double  p)
 {
@@ -31,7 +174,7 @@ binomial_inversion (GRand  *rand,
   double bound = MIN ((double) n, np + 10.0 * sqrt (np * q + 1.0));
   gint64 x = 0;
   double px = qn;
-  double u = g_rand_double (rand);
+  double u = source_double (src);
 
   while (u > px)
     {
@@ -41,7 +184,7 @@ binomial_inversion (GRand  *rand,
           /* Round-off ran away: start again, as numpy does. */
           x = 0;
           px = qn;
-          u = g_rand_double (rand);
+          u = source_double (src);
         }
       else
         {
@@ -83,7 +226,7 @@ log_factorial (double k)
 /* BTRS: transformed rejection with squeeze (Hörmann 1993, algorithm BTRS).
  * Requires p ≤ 0.5 and n·p ≥ 10. */
 static gint64
-binomial_btrs (GRand  *rand,
+binomial_btrs (Source *src,
                gint64  n,
                double  p)
 {
@@ -100,8 +243,8 @@ binomial_btrs (GRand  *rand,
 
   for (;;)
     {
-      double u = g_rand_double (rand) - 0.5;
-      double v = g_rand_double (rand);
+      double u = source_double (src) - 0.5;
+      double v = source_double (src);
       double us = 0.5 - fabs (u);
       double k = floor ((2.0 * a / us + b) * u + c);
 
@@ -118,7 +261,7 @@ binomial_btrs (GRand  *rand,
 }
 
 static gint64
-binomial (GRand  *rand,
+binomial (Source *src,
           gint64  n,
           double  p)
 {
@@ -127,19 +270,17 @@ binomial (GRand  *rand,
   if (p >= 1.0)
     return n;
   if (p > 0.5)
-    return n - binomial (rand, n, 1.0 - p);
+    return n - binomial (src, n, 1.0 - p);
   if ((double) n * p < 10.0)
-    return binomial_inversion (rand, n, p);
-  return binomial_btrs (rand, n, p);
+    return binomial_inversion (src, n, p);
+  return binomial_btrs (src, n, p);
 }
 
-/* Multinomial(total, counts/total) over @n cells by sequential conditional binomials:
- * cell k gets Binomial(remaining draws, c_k / remaining weight). Exact, O(n) binomials. */
-void
-ka_multinomial_resample (GRand        *rand,
-                      const gint64 *counts,
-                      gint64       *out,
-                      guint         n)
+static void
+multinomial (Source       *src,
+             const gint64 *counts,
+             gint64       *out,
+             guint         n)
 {
   static GOnce once = G_ONCE_INIT;
   gint64 weight = 0;
@@ -158,8 +299,54 @@ ka_multinomial_resample (GRand        *rand,
       else if (k + 1 == n || counts[k] >= weight)
         out[k] = left;
       else
-        out[k] = binomial (rand, left, (double) counts[k] / (double) weight);
+        out[k] = binomial (src, left, (double) counts[k] / (double) weight);
       left -= out[k];
       weight -= counts[k];
     }
+}
+
+/**
+ * ka_multinomial_resample:
+ * @rand: the generator to draw from
+ * @counts: (array length=n): observed counts, ≥ 0
+ * @out: (out caller-allocates) (array length=n): the draw
+ * @n: number of cells
+ *
+ * Draws Multinomial(N, @counts / N), N = Σ @counts: the counts of N ballots drawn with
+ * replacement from the observed ones (the ordinary bootstrap of the ballots, as LMArena's
+ * `compute_bootstrap_bt`), by sequential conditional binomials: cell k gets
+ * Binomial(draws left, c_k / weight left). Exact; O(@n) binomials whatever N, each by
+ * inversion (BINV) when n·p < 10, else by Hörmann's BTRS. The sequence of draws depends
+ * only on @rand's state and @counts.
+ */
+void
+ka_multinomial_resample (GRand        *rand,
+                         const gint64 *counts,
+                         gint64       *out,
+                         guint         n)
+{
+  Source src = { NULL, rand };
+
+  multinomial (&src, counts, out, n);
+}
+
+/**
+ * ka_multinomial_resample_mt:
+ * @mt: the generator to draw from (see ka_mt_seed_array())
+ * @counts: (array length=n): observed counts, ≥ 0
+ * @out: (out caller-allocates) (array length=n): the draw
+ * @n: number of cells
+ *
+ * As ka_multinomial_resample(), from a #KaMt: the same draws as from a #GRand seeded with
+ * the same words, without a function call per random number.
+ */
+void
+ka_multinomial_resample_mt (KaMt         *mt,
+                            const gint64 *counts,
+                            gint64       *out,
+                            guint         n)
+{
+  Source src = { mt, NULL };
+
+  multinomial (&src, counts, out, n);
 }

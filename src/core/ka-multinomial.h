@@ -10,6 +10,26 @@
 
 G_BEGIN_DECLS
 
+/**
+ * KaMt:
+ *
+ * A Mersenne Twister (MT19937) generator, the one inside #GRand, in the open so that
+ * drawing a number costs no function call. Seed with ka_mt_seed_array().
+ */
+typedef struct
+{
+  guint32 mt[624];
+  guint   mti;
+} KaMt;
+
+void   ka_mt_seed_array           (KaMt          *mt,
+                                   const guint32 *seed,
+                                   guint          len);
+double ka_mt_double               (KaMt          *mt);
+void   ka_multinomial_resample_mt (KaMt          *mt,
+                                   const gint64  *counts,
+                                   gint64        *out,
+                                   guint          n);
 void ka_multinomial_resample (GRand        *rand,
                               const gint64 *counts,
                               gint64       *out,

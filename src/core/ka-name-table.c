@@ -10,6 +10,12 @@
 
 #include "ka-name-table.h"
 
+/**
+ * ka_name_table_init:
+ * @t: a table
+ *
+ * Creates an empty table (names owned, index by name).
+ */
 void
 ka_name_table_init (KaNameTable *t)
 {
@@ -17,6 +23,12 @@ ka_name_table_init (KaNameTable *t)
   t->index = g_hash_table_new (g_str_hash, g_str_equal);
 }
 
+/**
+ * ka_name_table_clear:
+ * @t: a table
+ *
+ * Frees the names and the index.
+ */
 void
 ka_name_table_clear (KaNameTable *t)
 {
@@ -24,6 +36,14 @@ ka_name_table_clear (KaNameTable *t)
   g_clear_pointer (&t->names, g_ptr_array_unref);
 }
 
+/**
+ * ka_name_table_lookup:
+ * @t: a table
+ * @name: a name
+ * @index: (out) (optional): its index
+ *
+ * Returns: whether @name is in the table
+ */
 gboolean
 ka_name_table_lookup (KaNameTable *t,
                    const char  *name,
@@ -38,6 +58,13 @@ ka_name_table_lookup (KaNameTable *t,
   return TRUE;
 }
 
+/**
+ * ka_name_table_add:
+ * @t: a table
+ * @name: a name (copied)
+ *
+ * Returns: the index of @name (0-based, in order of first addition), added if new
+ */
 guint
 ka_name_table_add (KaNameTable *t,
                 const char  *name)

@@ -29,7 +29,19 @@ already_sorted (KaVoteLog   *log,
   return TRUE;
 }
 
-/* Online Elo, as FastChat's compute_elo (K = 4, base 10, scale 400, start 1000). */
+/**
+ * ka_online_elo_compute:
+ * @log: ballots
+ * @filter: (nullable): which ballots count
+ * @k: the step (FastChat: 4)
+ * @elo: (out caller-allocates) (array): per model of @log (its indices), the rating after
+ *   the last ballot; models without a kept ballot stay at %KA_RATING_CENTRE
+ * @untimed: (out): whether some kept ballot has no time (the log's order is then used)
+ *
+ * The online Elo of FastChat's `compute_elo` (elo_analysis.py: K = 4, base 10, scale 400,
+ * start 1000, tie and both-bad score 0.5) over the kept ballots in time order (a stable
+ * sort), or in the log's order when some have no time.
+ */
 void
 ka_online_elo_compute (KaVoteLog            *log,
                        const KaRatingFilter *filter,

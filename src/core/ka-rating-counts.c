@@ -68,6 +68,7 @@ ka_rating_counts_unref (KaRatingCounts *self)
     }
 }
 
+/* Makes room for @need models (the matrix side doubles), keeping the counts. */
 void
 _ka_rating_counts_grow (KaRatingCounts *self,
                         guint           need)

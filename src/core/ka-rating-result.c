@@ -296,6 +296,7 @@ ka_rating_result_get_iterations (KaRatingResult *self)
   return self->iterations;
 }
 
+/* Appends a translated warning; takes @message. */
 void
 _ka_rating_result_add_warning (KaRatingResult *self,
              char           *message)

@@ -226,6 +226,8 @@ ka_vote_log_list_modes (KaVoteLog *self)
   return out;
 }
 
+/* Turns @filter's names into the log's indices (a name the log never saw matches
+ * nothing), for _ka_vote_matches(). */
 void
 _ka_vote_log_resolve_filter (KaVoteLog            *self,
                 const KaRatingFilter *filter,
