@@ -172,7 +172,7 @@ test_point_fit (void)
 }
 
 /* KaMt is GRand's generator: the same seed words give the same doubles, and the same
- * multinomial draws. */
+ * multinomial draws, with or without a precomputed plan. */
 static void
 test_mt_is_grand (void)
 {
@@ -200,13 +200,21 @@ test_mt_is_grand (void)
     KaMt mt;
     gint64 a[G_N_ELEMENTS (counts)], b[G_N_ELEMENTS (counts)];
 
+    KaMt mt2;
+    KaMultinomialPlan *plan = ka_multinomial_plan_new (counts, G_N_ELEMENTS (counts));
+    gint64 c[G_N_ELEMENTS (counts)];
+
     ka_mt_seed_array (&mt, words, 4);
+    ka_mt_seed_array (&mt2, words, 4);
     for (guint r = 0; r < 500; r++)
       {
         ka_multinomial_resample (rand, counts, a, G_N_ELEMENTS (counts));
         ka_multinomial_resample_mt (&mt, counts, b, G_N_ELEMENTS (counts));
+        ka_multinomial_resample_plan (&mt2, plan, c);
         g_assert_cmpmem (a, sizeof a, b, sizeof b);
+        g_assert_cmpmem (a, sizeof a, c, sizeof c);
       }
+    ka_multinomial_plan_free (plan);
   }
 }
 

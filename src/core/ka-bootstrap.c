@@ -58,6 +58,7 @@ bootstrap_run (gpointer data)
   /* GRand's seeding differs under G_RANDOM_VERSION=2.0; KaMt only has the default one. */
   g_autofree KaMt *mt = g_strcmp0 (g_getenv ("G_RANDOM_VERSION"), "2.0") != 0 ? g_new (KaMt, 1) : NULL;
   g_autofree gint64 *resampled = g_new0 (gint64, MAX (p->n_cells, 1));
+  KaMultinomialPlan *plan = mt != NULL ? ka_multinomial_plan_new (p->cell_count, p->n_cells) : NULL;
 
   for (guint r = job->first; r < job->last; r++)
     {
@@ -65,13 +66,13 @@ bootstrap_run (gpointer data)
       guint it = 0, n_reg = 0;
 
       if (g_cancellable_is_cancelled (job->cancellable))
-        return NULL;
+        break;
 
       round_seed (job->seed, r, words);
       if (G_LIKELY (mt != NULL))
         {
           ka_mt_seed_array (mt, words, G_N_ELEMENTS (words));
-          ka_multinomial_resample_mt (mt, p->cell_count, resampled, p->n_cells);
+          ka_multinomial_resample_plan (mt, plan, resampled);
         }
       else
         {
@@ -82,12 +83,13 @@ bootstrap_run (gpointer data)
       if (!ka_bt_fit (p, w, resampled, job->method, job->start, &it, &n_reg))
         {
           job->failed = TRUE;
-          return NULL;
+          break;
         }
       if (n_reg > 0)
         job->prior_rounds++;
       ka_bt_to_elo (p, w->beta, job->anchor, job->anchor_value, job->samples + (gsize) r * p->m);
     }
+  g_clear_pointer (&plan, ka_multinomial_plan_free);
   return NULL;
 }
 

@@ -166,10 +166,11 @@ source_double (Source *src)
 static gint64
 binomial_inversion (Source *src,
                     gint64  n,
-                    double  p)
+                    double  p,
+                    double  q,
+                    double  log_q)
 {
-  double q = 1.0 - p;
-  double qn = exp ((double) n * log (q));
+  double qn = exp ((double) n * log_q);
   double np = (double) n * p;
   double bound = MIN ((double) n, np + 10.0 * sqrt (np * q + 1.0));
   gint64 x = 0;
@@ -228,16 +229,16 @@ log_factorial (double k)
 static gint64
 binomial_btrs (Source *src,
                gint64  n,
-               double  p)
+               double  p,
+               double  q,
+               double  lpq)
 {
-  double q = 1.0 - p;
   double spq = sqrt ((double) n * p * q);
   double b = 1.15 + 2.53 * spq;
   double a = -0.0873 + 0.0248 * b + 0.01 * p;
   double c = (double) n * p + 0.5;
   double v_r = 0.92 - 4.2 / b;
   double alpha = (2.83 + 5.1 / b) * spq;
-  double lpq = log (p / q);
   double m = floor ((double) (n + 1) * p);
   double h = log_factorial (m) + log_factorial ((double) n - m);
 
@@ -272,8 +273,8 @@ binomial (Source *src,
   if (p > 0.5)
     return n - binomial (src, n, 1.0 - p);
   if ((double) n * p < 10.0)
-    return binomial_inversion (src, n, p);
-  return binomial_btrs (src, n, p);
+    return binomial_inversion (src, n, p, 1.0 - p, log (1.0 - p));
+  return binomial_btrs (src, n, p, 1.0 - p, log (p / (1.0 - p)));
 }
 
 static void
@@ -302,6 +303,129 @@ multinomial (Source       *src,
         out[k] = binomial (src, left, (double) counts[k] / (double) weight);
       left -= out[k];
       weight -= counts[k];
+    }
+}
+
+/* What ka_multinomial_resample() computes per cell from the counts alone, whatever was
+ * drawn before: the conditional probability, folded to ≤ 0.5 as binomial() folds it, and
+ * the logarithms the samplers take of it. The same expressions, so the same doubles. */
+typedef struct
+{
+  double p;       /* ≤ 0.5 */
+  double q;
+  double log_q;
+  double lpq;     /* ln (p / q) */
+  gboolean flip;  /* the cell gets n − Binomial(n, p) */
+  gboolean rest;  /* the cell gets every draw left */
+} PlanCell;
+
+struct _KaMultinomialPlan
+{
+  guint     n;
+  gint64    total;
+  gint64   *counts;
+  PlanCell *cells;
+};
+
+/**
+ * ka_multinomial_plan_new:
+ * @counts: (array length=n): observed counts, ≥ 0 (copied)
+ * @n: number of cells
+ *
+ * Precomputes what ka_multinomial_resample() would compute for every cell on every call,
+ * for ka_multinomial_resample_plan().
+ *
+ * Returns: (transfer full): the plan; free with ka_multinomial_plan_free()
+ */
+KaMultinomialPlan *
+ka_multinomial_plan_new (const gint64 *counts,
+                         guint         n)
+{
+  KaMultinomialPlan *plan = g_new0 (KaMultinomialPlan, 1);
+  gint64 weight = 0;
+
+  plan->n = n;
+  plan->counts = g_memdup2 (counts, sizeof (gint64) * MAX (n, 1));
+  plan->cells = g_new0 (PlanCell, MAX (n, 1));
+  for (guint k = 0; k < n; k++)
+    weight += counts[k];
+  plan->total = weight;
+  for (guint k = 0; k < n; k++)
+    {
+      PlanCell *c = &plan->cells[k];
+
+      if (weight > 0 && (k + 1 == n || counts[k] >= weight))
+        c->rest = TRUE;
+      else if (weight > 0)
+        {
+          c->p = (double) counts[k] / (double) weight;
+          if (c->p > 0.5)
+            {
+              c->flip = TRUE;
+              c->p = 1.0 - c->p;
+            }
+          c->q = 1.0 - c->p;
+          c->log_q = log (c->q);
+          c->lpq = log (c->p / c->q);
+        }
+      weight -= counts[k];
+    }
+  return plan;
+}
+
+/**
+ * ka_multinomial_plan_free:
+ * @plan: (transfer full): a plan
+ */
+void
+ka_multinomial_plan_free (KaMultinomialPlan *plan)
+{
+  g_free (plan->counts);
+  g_free (plan->cells);
+  g_free (plan);
+}
+
+/**
+ * ka_multinomial_resample_plan:
+ * @mt: the generator to draw from
+ * @plan: the counts, prepared by ka_multinomial_plan_new()
+ * @out: (out caller-allocates) (array): the draw, one count per cell
+ *
+ * The draw ka_multinomial_resample_mt() makes from the same generator state and counts,
+ * without recomputing what depends on the counts only.
+ */
+void
+ka_multinomial_resample_plan (KaMt                    *mt,
+                              const KaMultinomialPlan *plan,
+                              gint64                  *out)
+{
+  static GOnce once = G_ONCE_INIT;
+  Source src = { mt, NULL };
+  gint64 left = plan->total;
+
+  g_once (&once, log_factorial_table_init, NULL);
+
+  for (guint k = 0; k < plan->n; k++)
+    {
+      const PlanCell *c = &plan->cells[k];
+      gint64 x;
+
+      if (left <= 0 || (!c->rest && plan->counts[k] == 0))
+        x = 0;
+      else if (c->rest)
+        x = left;
+      else
+        {
+          /* binomial (left, p), unfolded. */
+          if ((double) left * c->p < 10.0)
+            x = binomial_inversion (&src, left, c->p, c->q, c->log_q);
+          else
+            x = binomial_btrs (&src, left, c->p, c->q, c->lpq);
+          if (c->flip)
+            x = left - x;
+        }
+      out[k] = x;
+      left -= x;
     }
 }
 

@@ -30,6 +30,15 @@ void   ka_multinomial_resample_mt (KaMt          *mt,
                                    const gint64  *counts,
                                    gint64        *out,
                                    guint          n);
+typedef struct _KaMultinomialPlan KaMultinomialPlan;
+
+KaMultinomialPlan *ka_multinomial_plan_new      (const gint64            *counts,
+                                                 guint                    n);
+void               ka_multinomial_plan_free     (KaMultinomialPlan       *plan);
+void               ka_multinomial_resample_plan (KaMt                    *mt,
+                                                 const KaMultinomialPlan *plan,
+                                                 gint64                  *out);
+
 void ka_multinomial_resample (GRand        *rand,
                               const gint64 *counts,
                               gint64       *out,
