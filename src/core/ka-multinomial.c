@@ -214,6 +214,14 @@ log_factorial_table_init (gpointer data)
   return t;
 }
 
+static void
+ensure_log_factorial_table (void)
+{
+  static GOnce once = G_ONCE_INIT;
+
+  g_once (&once, log_factorial_table_init, NULL);
+}
+
 static inline double
 log_factorial (double k)
 {
@@ -283,11 +291,10 @@ multinomial (Source       *src,
              gint64       *out,
              guint         n)
 {
-  static GOnce once = G_ONCE_INIT;
   gint64 weight = 0;
   gint64 left;
 
-  g_once (&once, log_factorial_table_init, NULL);
+  ensure_log_factorial_table ();
 
   for (guint k = 0; k < n; k++)
     weight += counts[k];
@@ -399,11 +406,10 @@ ka_multinomial_resample_plan (KaMt                    *mt,
                               const KaMultinomialPlan *plan,
                               gint64                  *out)
 {
-  static GOnce once = G_ONCE_INIT;
   Source src = { mt, NULL };
   gint64 left = plan->total;
 
-  g_once (&once, log_factorial_table_init, NULL);
+  ensure_log_factorial_table ();
 
   for (guint k = 0; k < plan->n; k++)
     {
