@@ -16,8 +16,10 @@
 #include "ka-admin.h"
 #include "ka-collector-client.h"
 #include "ka-export.h"
+#include "ka-fastchat-reader.h"
 #include "ka-pack.h"
 #include "ka-rating.h"
+#include "ka-rating-stream.h"
 #include "ka-seal-maps.h"
 #include "ka-store.h"
 
@@ -324,6 +326,62 @@ print_table (KaRatingResult *r,
     }
 }
 
+static gboolean
+stream_add_cb (const char *model_a,
+               const char *model_b,
+               KaWinner    winner,
+               gint64      time_us,
+               const char *category,
+               const char *mode,
+               gpointer    user_data)
+{
+  return ka_rating_stream_add (user_data, model_a, model_b, winner, time_us, category, mode);
+}
+
+static gboolean
+log_add_cb (const char *model_a,
+            const char *model_b,
+            KaWinner    winner,
+            gint64      time_us,
+            const char *category,
+            const char *mode,
+            gpointer    user_data)
+{
+  return ka_vote_log_add (user_data, model_a, model_b, winner, time_us, category, mode);
+}
+
+/* `tally --input` on FastChat battles, streaming: the file is read in chunks and
+ * aggregated as it is read (ka_fastchat_read_file(), KaRatingStream), so memory does not
+ * grow with the file. Returns FALSE when the file is not FastChat battles or holds
+ * anything the stream leaves to the whole-file reader (which then reports it exactly as
+ * before); otherwise sets @result, or leaves it NULL with @error set. Timed ballots out of
+ * time order need a sort for the online Elo: they are read again into a KaVoteLog
+ * (16 bytes a ballot), as the whole-file path does. */
+static gboolean
+tally_fastchat_stream (const char            *path,
+                       const KaRatingFilter  *filter,
+                       const KaRatingOptions *options,
+                       KaRatingResult       **result,
+                       GError               **error)
+{
+  g_autoptr(KaRatingStream) stream = ka_rating_stream_new (filter, options->online_k);
+  g_autoptr(KaVoteLog) log = NULL;
+
+  if (!ka_fastchat_read_file (path, stream_add_cb, stream, NULL))
+    return FALSE;
+  if (!ka_rating_stream_needs_order (stream))
+    {
+      *result = ka_rating_stream_finish (stream, options, NULL, error);
+      return TRUE;
+    }
+
+  log = ka_vote_log_new ();
+  if (!ka_fastchat_read_file (path, log_add_cb, log, NULL))
+    return FALSE;
+  *result = ka_rating_tally (log, filter, options, NULL, error);
+  return TRUE;
+}
+
 int
 ka_admin_tally (int    argc,
                 char **argv)
@@ -495,6 +553,16 @@ ka_admin_tally (int    argc,
       ka_export_add_ballots (log, ballots, packs, &stats);
       print_stats (&stats);
     }
+  else if (tally_fastchat_stream (a.input, &filter, &options, &result, &error))
+    {
+      source = a.input;
+      if (result == NULL)
+        {
+          fprintf (stderr, "kai-arena-admin tally: %s\n", error->message);
+          status = 1;
+          goto out;
+        }
+    }
   else
     {
       source = a.input;
@@ -538,7 +606,8 @@ ka_admin_tally (int    argc,
         }
     }
 
-  result = ka_rating_tally (log, &filter, &options, NULL, &error);
+  if (result == NULL)
+    result = ka_rating_tally (log, &filter, &options, NULL, &error);
   if (result == NULL)
     {
       fprintf (stderr, "kai-arena-admin tally: %s\n", error->message);
