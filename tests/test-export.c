@@ -958,7 +958,9 @@ test_json_scanner (void)
   }
   for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
     {
-      g_test_message ("refused: %s", refused[i]);
+      g_autofree char *shown = g_strescape (refused[i], NULL);
+
+      g_test_message ("refused: %s", shown);
       g_assert_false (ka_json_scan_flat_object (&obj, refused[i], strlen (refused[i])));
     }
   ka_json_flat_object_clear (&obj);

@@ -850,17 +850,21 @@ ka_ballot_equal (const KaBallot *a,
 }
 
 static gboolean
-chain_break (GError         **error,
-             char           **head,
-             const KaBallot  *ballot,
-             const char      *format,
-             ...) G_GNUC_PRINTF (4, 5);
+chain_break (GError             **error,
+             char               **head,
+             KaBallotChainBreak  *kind_out,
+             KaBallotChainBreak   kind,
+             const KaBallot      *ballot,
+             const char          *format,
+             ...) G_GNUC_PRINTF (6, 7);
 
 static gboolean
-chain_break (GError         **error,
-             char           **head,
-             const KaBallot  *ballot,
-             const char      *format,
+chain_break (GError             **error,
+             char               **head,
+             KaBallotChainBreak  *kind_out,
+             KaBallotChainBreak   kind,
+             const KaBallot      *ballot,
+             const char          *format,
              ...)
 {
   g_autofree char *detail = NULL;
@@ -876,6 +880,7 @@ chain_break (GError         **error,
                ballot->ballot_id ? ballot->ballot_id : "(null)", detail);
   if (head != NULL)
     *head = NULL;
+  *kind_out = kind;
   return FALSE;
 }
 
@@ -906,12 +911,38 @@ ka_ballot_chain_verify (GPtrArray  *ballots,
                         char      **head,
                         GError    **error)
 {
+  KaBallotChainBreak kind;
+
+  return ka_ballot_chain_verify_full (ballots, head, &kind, error);
+}
+
+/**
+ * ka_ballot_chain_verify_full:
+ * @ballots: (element-type KaBallot): as for ka_ballot_chain_verify()
+ * @head: (out) (optional) (transfer full): as for ka_ballot_chain_verify()
+ * @kind: (out): the kind of break found, %KA_BALLOT_CHAIN_INTACT on success
+ * @error: return location for a #GError, as ka_ballot_chain_verify() sets it
+ *
+ * ka_ballot_chain_verify(), also saying which kind of break it found, for callers that
+ * sort breaks (the export audit): by this code, never by the message.
+ *
+ * Returns: %TRUE if the chain is intact.
+ */
+gboolean
+ka_ballot_chain_verify_full (GPtrArray           *ballots,
+                             char               **head,
+                             KaBallotChainBreak  *kind,
+                             GError             **error)
+{
   g_autoptr(GHashTable) by_hash = NULL;
   const char *device_id = NULL;
   const char *prev_hash = KA_BALLOT_GENESIS_HASH;
 
   g_return_val_if_fail (ballots != NULL, FALSE);
+  g_return_val_if_fail (kind != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  *kind = KA_BALLOT_CHAIN_INVALID;
 
   /* Which ballot carries which hash and seq, to tell "reordered" from "missing". */
   by_hash = g_hash_table_new (g_str_hash, g_str_equal);
@@ -950,7 +981,7 @@ ka_ballot_chain_verify (GPtrArray  *ballots,
       gint64 expected_seq = (gint64) i + 1;
 
       if (!ka_ballot_verify_hash (b))
-        return chain_break (error, head, b,
+        return chain_break (error, head, kind, KA_BALLOT_CHAIN_HASH, b,
                             "altered: its hash does not match its content");
 
       if (b->seq != expected_seq)
@@ -966,20 +997,20 @@ ka_ballot_chain_verify (GPtrArray  *ballots,
             }
 
           if (elsewhere != NULL)
-            return chain_break (error, head, b,
+            return chain_break (error, head, kind, KA_BALLOT_CHAIN_REORDERED, b,
                                 "reordered: position %u should hold seq %" G_GINT64_FORMAT
                                 ", which is ballot %s further on",
                                 i, expected_seq, elsewhere->ballot_id);
           if (b->seq > expected_seq && b->seq - 1 == expected_seq)
-            return chain_break (error, head, b,
+            return chain_break (error, head, kind, KA_BALLOT_CHAIN_MISSING, b,
                                 "missing: no ballot with seq %" G_GINT64_FORMAT " before it",
                                 expected_seq);
           if (b->seq > expected_seq)
-            return chain_break (error, head, b,
+            return chain_break (error, head, kind, KA_BALLOT_CHAIN_MISSING, b,
                                 "missing: no ballots with seq %" G_GINT64_FORMAT " to %"
                                 G_GINT64_FORMAT " before it",
                                 expected_seq, b->seq - 1);
-          return chain_break (error, head, b,
+          return chain_break (error, head, kind, KA_BALLOT_CHAIN_REORDERED, b,
                               "reordered: seq %" G_GINT64_FORMAT " appears again at "
                               "position %u (expected seq %" G_GINT64_FORMAT ")",
                               b->seq, i, expected_seq);
@@ -990,15 +1021,15 @@ ka_ballot_chain_verify (GPtrArray  *ballots,
           const KaBallot *linked = g_hash_table_lookup (by_hash, b->prev_hash);
 
           if (linked != NULL && linked != b)
-            return chain_break (error, head, b,
+            return chain_break (error, head, kind, KA_BALLOT_CHAIN_REORDERED, b,
                                 "reordered: its prev_hash links to seq %" G_GINT64_FORMAT
                                 " (ballot %s), not to seq %" G_GINT64_FORMAT,
                                 linked->seq, linked->ballot_id, b->seq - 1);
           if (i == 0)
-            return chain_break (error, head, b,
+            return chain_break (error, head, kind, KA_BALLOT_CHAIN_MISSING, b,
                                 "missing: the first ballot does not start from the genesis "
                                 "hash, so earlier ballots were removed");
-          return chain_break (error, head, b,
+          return chain_break (error, head, kind, KA_BALLOT_CHAIN_REPLACED, b,
                               "missing or altered: its prev_hash matches no ballot; the "
                               "ballot before it (seq %" G_GINT64_FORMAT ", %s) was replaced "
                               "or removed",
@@ -1011,6 +1042,7 @@ ka_ballot_chain_verify (GPtrArray  *ballots,
 
   if (head != NULL)
     *head = g_strdup (prev_hash);
+  *kind = KA_BALLOT_CHAIN_INTACT;
 
   return TRUE;
 }

@@ -25,6 +25,31 @@ typedef enum
 GQuark ka_ballot_error_quark (void);
 
 /**
+ * KaBallotChainBreak:
+ * @KA_BALLOT_CHAIN_INTACT: no break
+ * @KA_BALLOT_CHAIN_INVALID: ballots of several devices, or a missing field
+ * @KA_BALLOT_CHAIN_HASH: a ballot's hash does not recompute from its content
+ * @KA_BALLOT_CHAIN_MISSING: a seq is absent, or the first ballot does not start from the
+ *   genesis hash
+ * @KA_BALLOT_CHAIN_REORDERED: a ballot sits at another position, links to another
+ *   predecessor, or repeats a seq
+ * @KA_BALLOT_CHAIN_REPLACED: a `prev_hash` that matches no ballot: the ballot before was
+ *   replaced or removed
+ *
+ * What ka_ballot_chain_verify_full() found, so callers sort breaks by kind and never by
+ * the wording of the message.
+ */
+typedef enum
+{
+  KA_BALLOT_CHAIN_INTACT,
+  KA_BALLOT_CHAIN_INVALID,
+  KA_BALLOT_CHAIN_HASH,
+  KA_BALLOT_CHAIN_MISSING,
+  KA_BALLOT_CHAIN_REORDERED,
+  KA_BALLOT_CHAIN_REPLACED,
+} KaBallotChainBreak;
+
+/**
  * KaWinner:
  * @KA_WINNER_MODEL_A: the left answer (`response_a`) is better
  * @KA_WINNER_MODEL_B: the right answer (`response_b`) is better
@@ -102,6 +127,10 @@ gboolean  ka_ballot_equal           (const KaBallot *a,
 gboolean  ka_ballot_chain_verify     (GPtrArray      *ballots,
                                      char          **head,
                                      GError        **error);
+gboolean     ka_ballot_chain_verify_full (GPtrArray           *ballots,
+                                         char               **head,
+                                         KaBallotChainBreak  *kind,
+                                         GError             **error);
 char     *ka_timestamp_now          (void);
 char     *ka_timestamp_format       (GDateTime      *dt);
 

@@ -20,41 +20,13 @@ G_DEFINE_QUARK (ka-audit-error-quark, ka_audit_error)
 
 /* Chains -------------------------------------------------------------------------------- */
 
-static gboolean
-chain_break (GError         **error,
-             KaAuditError     code,
-             const KaBallot  *ballot,
-             const char      *format,
-             ...) G_GNUC_PRINTF (4, 5);
-
-static gboolean
-chain_break (GError         **error,
-             KaAuditError     code,
-             const KaBallot  *ballot,
-             const char      *format,
-             ...)
-{
-  g_autofree char *detail = NULL;
-  va_list args;
-
-  va_start (args, format);
-  detail = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  g_set_error (error, KA_AUDIT_ERROR, code,
-               "chain of device %s broken at seq %" G_GINT64_FORMAT ", ballot %s: %s",
-               ballot->device_id ? ballot->device_id : "(null)", ballot->seq,
-               ballot->ballot_id ? ballot->ballot_id : "(null)", detail);
-  return FALSE;
-}
-
 /**
  * ka_audit_verify_chain:
  * @ballots: (element-type KaBallot): the ballots of ONE device, in ascending `seq`
  * @error: return location for a #GError
  *
- * The check of ka_ballot_chain_verify() (docs/ballots.md, "Hash chain"), with the same
- * messages, but each kind of break has its own #KaAuditError code, so that the audit
+ * ka_ballot_chain_verify_full() (docs/ballots.md, "Hash chain"), with the same messages,
+ * but each kind of break has its own #KaAuditError code, so that the audit
  * sorts breaks by code (ka_audit_kind_from_error()) and never by the wording:
  * %KA_AUDIT_ERROR_CHAIN_HASH (a hash does not recompute), %KA_AUDIT_ERROR_CHAIN_MISSING
  * (a seq is absent, or the first ballot does not start from the genesis hash),
@@ -69,103 +41,25 @@ gboolean
 ka_audit_verify_chain (GPtrArray  *ballots,
                        GError    **error)
 {
-  g_autoptr(GHashTable) by_hash = NULL;
-  const char *device_id = NULL;
-  const char *prev_hash = KA_BALLOT_GENESIS_HASH;
+  static const KaAuditError codes[] = {
+    [KA_BALLOT_CHAIN_INVALID] = KA_AUDIT_ERROR_CHAIN_INVALID,
+    [KA_BALLOT_CHAIN_HASH] = KA_AUDIT_ERROR_CHAIN_HASH,
+    [KA_BALLOT_CHAIN_MISSING] = KA_AUDIT_ERROR_CHAIN_MISSING,
+    [KA_BALLOT_CHAIN_REORDERED] = KA_AUDIT_ERROR_CHAIN_REORDERED,
+    [KA_BALLOT_CHAIN_REPLACED] = KA_AUDIT_ERROR_CHAIN_REPLACED,
+  };
+  g_autoptr(GError) local = NULL;
+  KaBallotChainBreak kind;
 
   g_return_val_if_fail (ballots != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  /* Which ballot carries which hash and seq, to tell "reordered" from "missing". */
-  by_hash = g_hash_table_new (g_str_hash, g_str_equal);
-  for (guint i = 0; i < ballots->len; i++)
-    {
-      const KaBallot *b = g_ptr_array_index (ballots, i);
+  if (ka_ballot_chain_verify_full (ballots, NULL, &kind, &local))
+    return TRUE;
 
-      if (b->device_id == NULL || b->hash == NULL || b->prev_hash == NULL ||
-          b->ballot_id == NULL)
-        {
-          g_set_error (error, KA_AUDIT_ERROR, KA_AUDIT_ERROR_CHAIN_INVALID,
-                       "ballot at position %u of the chain has a missing field", i);
-          return FALSE;
-        }
-      if (device_id == NULL)
-        device_id = b->device_id;
-      else if (strcmp (device_id, b->device_id) != 0)
-        {
-          g_set_error (error, KA_AUDIT_ERROR, KA_AUDIT_ERROR_CHAIN_INVALID,
-                       "ballot %s belongs to device %s, not %s: verify one device's chain "
-                       "at a time", b->ballot_id, b->device_id, device_id);
-          return FALSE;
-        }
-      g_hash_table_insert (by_hash, b->hash, (gpointer) b);
-    }
-
-  for (guint i = 0; i < ballots->len; i++)
-    {
-      const KaBallot *b = g_ptr_array_index (ballots, i);
-      gint64 expected_seq = (gint64) i + 1;
-
-      if (!ka_ballot_verify_hash (b))
-        return chain_break (error, KA_AUDIT_ERROR_CHAIN_HASH, b,
-                            "altered: its hash does not match its content");
-
-      if (b->seq != expected_seq)
-        {
-          const KaBallot *elsewhere = NULL;
-
-          for (guint j = 0; j < ballots->len && elsewhere == NULL; j++)
-            {
-              const KaBallot *other = g_ptr_array_index (ballots, j);
-
-              if (j != i && other->seq == expected_seq)
-                elsewhere = other;
-            }
-
-          if (elsewhere != NULL)
-            return chain_break (error, KA_AUDIT_ERROR_CHAIN_REORDERED, b,
-                                "reordered: position %u should hold seq %" G_GINT64_FORMAT
-                                ", which is ballot %s further on",
-                                i, expected_seq, elsewhere->ballot_id);
-          if (b->seq > expected_seq && b->seq - 1 == expected_seq)
-            return chain_break (error, KA_AUDIT_ERROR_CHAIN_MISSING, b,
-                                "missing: no ballot with seq %" G_GINT64_FORMAT " before it",
-                                expected_seq);
-          if (b->seq > expected_seq)
-            return chain_break (error, KA_AUDIT_ERROR_CHAIN_MISSING, b,
-                                "missing: no ballots with seq %" G_GINT64_FORMAT " to %"
-                                G_GINT64_FORMAT " before it",
-                                expected_seq, b->seq - 1);
-          return chain_break (error, KA_AUDIT_ERROR_CHAIN_REORDERED, b,
-                              "reordered: seq %" G_GINT64_FORMAT " appears again at "
-                              "position %u (expected seq %" G_GINT64_FORMAT ")",
-                              b->seq, i, expected_seq);
-        }
-
-      if (strcmp (b->prev_hash, prev_hash) != 0)
-        {
-          const KaBallot *linked = g_hash_table_lookup (by_hash, b->prev_hash);
-
-          if (linked != NULL && linked != b)
-            return chain_break (error, KA_AUDIT_ERROR_CHAIN_REORDERED, b,
-                                "reordered: its prev_hash links to seq %" G_GINT64_FORMAT
-                                " (ballot %s), not to seq %" G_GINT64_FORMAT,
-                                linked->seq, linked->ballot_id, b->seq - 1);
-          if (i == 0)
-            return chain_break (error, KA_AUDIT_ERROR_CHAIN_MISSING, b,
-                                "missing: the first ballot does not start from the genesis "
-                                "hash, so earlier ballots were removed");
-          return chain_break (error, KA_AUDIT_ERROR_CHAIN_REPLACED, b,
-                              "missing or altered: its prev_hash matches no ballot; the "
-                              "ballot before it (seq %" G_GINT64_FORMAT ", %s) was replaced "
-                              "or removed",
-                              b->seq - 1,
-                              ((const KaBallot *) g_ptr_array_index (ballots, i - 1))->ballot_id);
-        }
-
-      prev_hash = b->hash;
-    }
-  return TRUE;
+  g_assert (kind != KA_BALLOT_CHAIN_INTACT && kind < G_N_ELEMENTS (codes));
+  g_set_error_literal (error, KA_AUDIT_ERROR, codes[kind], local->message);
+  return FALSE;
 }
 
 /**
