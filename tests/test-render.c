@@ -711,6 +711,153 @@ test_view_korean_wrap (Fixture       *fixture,
   g_assert_cmpuint (n_lines, >=, 3);
 }
 
+/* ---- golden screenshots ------------------------------------------------------------ */
+
+/* Per channel, a pixel differs when any channel is off by more than this; a probe fails
+ * when more than GOLDEN_BUDGET of its pixels differ (antialiasing noise stays below). */
+#define GOLDEN_TOLERANCE 24
+#define GOLDEN_BUDGET    0.005
+
+static const struct
+{
+  const char *name;
+  const char *label;
+  const char *markdown;
+} golden_probes[] = {
+  { "table-ko", "모델 A",
+    "| 항목 | 값 | 설명 |\n|:--|--:|:-:|\n| 수면 | 6~8시간 | 점진적으로 10~12시간까지 늘립니다 |\n"
+    "| **기간** | 3 | 주 단위 |" },
+  { "table-en", "Model A",
+    "| Item | Value | Note |\n|:--|--:|:-:|\n| Sleep | 6~8 h | gradually up to 10~12 h |\n"
+    "| **Span** | 3 | weeks |" },
+  { "code-ko", "모델 A",
+    "예시:\n\n```python\ndef 합계(값들):\n    return sum(v for v in 값들 if v is not None and v > 0 and v < 1000000)  # 긴 줄은 가로로 스크롤\n```" },
+  { "code-en", "Model A",
+    "Example:\n\n```python\ndef total(values):\n    return sum(v for v in values if v is not None and v > 0 and v < 1000000)  # long lines scroll\n```" },
+  { "formula-ko", "모델 A",
+    "용해도곱 \\( K_{sp} \\)는 다음과 같습니다:\n\\[\nK_{sp} = [A]^a [B]^b\n\\]" },
+  { "formula-en", "Model A",
+    "The solubility product \\( K_{sp} \\) is:\n\\[\nK_{sp} = [A]^a [B]^b\n\\]" },
+  { "paragraph-ko", "모델 A",
+    "**State Corporation Commission (SCC)**에 문의하세요. 데이터를 저장하지 않고 바로 처리하는 "
+    "스트리밍 방식은 메모리를 절약하면서도 대용량 파일을 효율적으로 다룰 수 있게 해 줍니다." },
+  { "paragraph-en", "Model A",
+    "Ask the **State Corporation Commission (SCC)**. Streaming data instead of storing it "
+    "saves memory and lets you handle large files efficiently." },
+};
+
+static GdkTexture *
+snapshot_widget (GtkWidget *widget)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+
+  return gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+}
+
+static guchar *
+texture_pixels (GdkTexture *texture)
+{
+  gsize stride = gdk_texture_get_width (texture) * 4;
+  guchar *data = g_malloc (stride * gdk_texture_get_height (texture));
+
+  gdk_texture_download (texture, data, stride);
+  return data;
+}
+
+/* Compares @texture with tests/data/golden/@name.png; KA_UPDATE_GOLDEN=1 rewrites it. */
+static void
+assert_golden (GdkTexture *texture,
+               const char *name)
+{
+  g_autofree char *file = g_strdup_printf ("%s.png", name);
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "golden", file, NULL);
+  g_autoptr(GdkTexture) expected = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree guchar *a = NULL;
+  g_autofree guchar *b = NULL;
+  gsize n_pixels;
+  gsize n_differ = 0;
+
+  if (g_strcmp0 (g_getenv ("KA_UPDATE_GOLDEN"), "1") == 0)
+    {
+      g_autofree char *dir = g_path_get_dirname (path);
+
+      g_mkdir_with_parents (dir, 0755);
+      g_assert_true (gdk_texture_save_to_png (texture, path));
+      g_test_message ("rewrote %s", path);
+      return;
+    }
+
+  expected = gdk_texture_new_from_filename (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_texture_get_width (expected), ==, gdk_texture_get_width (texture));
+  g_assert_cmpint (gdk_texture_get_height (expected), ==, gdk_texture_get_height (texture));
+
+  a = texture_pixels (texture);
+  b = texture_pixels (expected);
+  n_pixels = (gsize) gdk_texture_get_width (texture) * gdk_texture_get_height (texture);
+  for (gsize i = 0; i < n_pixels; i++)
+    for (int c = 0; c < 4; c++)
+      if (ABS ((int) a[i * 4 + c] - (int) b[i * 4 + c]) > GOLDEN_TOLERANCE)
+        {
+          n_differ++;
+          break;
+        }
+
+  g_test_message ("%s: %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT " pixels differ", name, n_differ, n_pixels);
+  if (n_differ > n_pixels * GOLDEN_BUDGET)
+    {
+      g_autofree char *actual = g_strdup_printf ("%s/golden-%s-actual.png", g_get_tmp_dir (), name);
+
+      gdk_texture_save_to_png (texture, actual);
+      g_error ("%s differs from %s in %" G_GSIZE_FORMAT " pixels (actual: %s)", name, path, n_differ, actual);
+    }
+}
+
+static void
+test_golden (Fixture       *fixture,
+             gconstpointer  data)
+{
+  static const double scales[] = { 1.0, 2.0 };
+  Thread thread;
+
+  if (g_getenv ("DISPLAY") == NULL)
+    {
+      g_test_skip ("golden screenshots need the Xvfb display");
+      return;
+    }
+
+  /* Light style, fixed size: the same pixels on every run. */
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_LIGHT);
+  for (gsize s = 0; s < G_N_ELEMENTS (scales); s++)
+    for (gsize i = 0; i < G_N_ELEMENTS (golden_probes); i++)
+      {
+        g_autoptr(GdkTexture) texture = NULL;
+        g_autofree char *name = g_strdup_printf ("%s-%d", golden_probes[i].name,
+                                                 (int) (scales[s] * 100));
+
+        gtk_widget_set_size_request (GTK_WIDGET (fixture->view), 520, scales[s] > 1 ? 520 : 300);
+        ka_response_view_set_label (fixture->view, golden_probes[i].label);
+        ka_response_view_set_text_scale (fixture->view, scales[s]);
+        thread_init (&thread, 1, golden_probes[i].markdown, NULL);
+        ka_response_view_set_response (fixture->view, &thread.prompt, &thread.response);
+        settle (GTK_WIDGET (fixture->window));
+
+        texture = snapshot_widget (GTK_WIDGET (fixture->view));
+        assert_golden (texture, name);
+      }
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+}
+
 /* ---- real answers ----------------------------------------------------------------- */
 
 static char *
@@ -1169,6 +1316,7 @@ main (int   argc,
   ADD ("view/math", test_view_math);
   ADD ("view/meaning", test_view_meaning);
   ADD ("view/korean-wrap", test_view_korean_wrap);
+  ADD ("golden", test_golden);
   ADD ("real/ko-arena-hard", test_real_ko_arena_hard);
   ADD ("real/mt-bench", test_real_mt_bench);
   ADD ("real/logickor", test_real_logickor);

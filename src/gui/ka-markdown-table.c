@@ -83,6 +83,7 @@ ka_markdown_table_new (guint                  n_rows,
   grid = gtk_grid_new ();
   gtk_widget_add_css_class (grid, "ka-table-grid");
   gtk_widget_set_halign (grid, GTK_ALIGN_START);
+  gtk_widget_set_valign (grid, GTK_ALIGN_START);
   for (guint r = 0; r < n_rows; r++)
     for (guint c = 0; c < n_columns; c++)
       {

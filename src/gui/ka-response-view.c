@@ -331,6 +331,7 @@ ka_response_view_clear (KaResponseView *self)
        child = gtk_widget_get_last_child (GTK_WIDGET (self->blocks)))
     gtk_box_remove (self->blocks, child);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->text_view), "", 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->text_view), TRUE);
   gtk_label_set_text (self->model_label, "");
   gtk_label_set_text (self->verdict_label, "");
   gtk_widget_set_visible (GTK_WIDGET (self->verdict_label), FALSE);
@@ -402,6 +403,11 @@ ka_response_view_set_response (KaResponseView       *self,
         }
       ka_markdown_render_blocks (self->blocks, response->turns[i], -1);
     }
+  /* An answer that starts with a table, code or a formula has nothing for the first prose
+   * view: it goes, so that the answer starts at the top like any other. */
+  gtk_widget_set_visible (GTK_WIDGET (self->text_view),
+                          gtk_text_buffer_get_char_count (gtk_text_view_get_buffer (self->text_view)) > 0
+                          || gtk_widget_get_next_sibling (GTK_WIDGET (self->text_view)) == NULL);
   update_accessible_label (self);
 
   scroll_to_top (self);
@@ -464,6 +470,14 @@ GtkTextView *
 ka_response_view_get_text_view (KaResponseView *self)
 {
   g_return_val_if_fail (KA_IS_RESPONSE_VIEW (self), NULL);
+
+  /* The first one shown: the template's, unless the answer starts with another block. */
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->text_view)))
+    for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->blocks)); child != NULL;
+         child = gtk_widget_get_next_sibling (child))
+      if (GTK_IS_TEXT_VIEW (child) && gtk_widget_has_css_class (child, "ka-prose")
+          && gtk_widget_get_visible (child))
+        return GTK_TEXT_VIEW (child);
 
   return self->text_view;
 }
