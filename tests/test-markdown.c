@@ -501,6 +501,48 @@ test_entities (void)
 }
 
 static void
+test_cjk_emphasis_and_tildes (void)
+{
+  /* Emphasis closes next to Hangul as a Korean reader expects (ka-markdown-source.c), and
+   * a single tilde is text: only "~~" strikes through. */
+  static const struct
+  {
+    const char *input;
+    const char *expected;
+    const char *bold;       /* (nullable): a part that must be bold */
+  } cases[] = {
+    { "**State Corporation Commission (SCC)**에", "State Corporation Commission (SCC)에", "(SCC)" },
+    { "이것은**\"인용\"**입니다", "이것은\"인용\"입니다", "\"인용\"" },
+    { "(**강조**)와 \"**강조**\"", "(강조)와 \"강조\"", "강조" },
+    { "**한국어**.", "한국어.", "한국어" },
+    { "**SCC(위원회)**를 보세요", "SCC(위원회)를 보세요", "SCC(위원회)" },
+    { "6~8시간, 점진적으로 10~12시간", "6~8시간, 점진적으로 10~12시간", NULL },
+    { "~a~ and ~~b~~ and ~~~c", "~a~ and b and ~~~c", NULL },
+    { "`~x~` and [l](https://x.example/~u)", "~x~ and l (https://x.example/~u)", NULL },
+    { "a\u2E31b **c**\u2E31", "a\u2E31b c\u2E31", "c" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GtkTextBuffer) buffer = render (cases[i].input, -1);
+      g_autofree char *text = buffer_text (buffer);
+
+      g_assert_cmpstr (text, ==, cases[i].expected);
+      if (cases[i].bold != NULL)
+        g_assert_true (needle_has_tag (buffer, cases[i].bold, 0, "ka-bold"));
+      else
+        g_assert_false (needle_has_tag (buffer, cases[i].expected, 0, "ka-strike"));
+    }
+
+  /* The renderer's markers cannot be smuggled in: they are shown as markers. */
+  {
+    g_autofree char *text = render_text ("a\xef\xb7\x90" "b\xef\xb7\x92\xef\xb7\xa0\xef\xb7\x94");
+
+    g_assert_cmpstr (text, ==, "a⟨U+FDD0⟩b⟨U+FDD2⟩⟨U+FDE0⟩⟨U+FDD4⟩");
+  }
+}
+
+static void
 test_latex_literal (void)
 {
   /* Every delimiter real answers use; in flat text a formula is ka_tex_to_text() of its
@@ -795,6 +837,7 @@ main (int   argc,
   g_test_add_func ("/ka/markdown/markup-literal", test_markup_literal);
   g_test_add_func ("/ka/markdown/entities", test_entities);
   g_test_add_func ("/ka/markdown/latex-literal", test_latex_literal);
+  g_test_add_func ("/ka/markdown/cjk-emphasis-and-tildes", test_cjk_emphasis_and_tildes);
   g_test_add_func ("/ka/markdown/insert-position", test_insert_position);
   g_test_add_func ("/ka/markdown/dark-palette", test_dark_palette);
   g_test_add_func ("/ka/markdown/hostile/small", test_hostile_small);

@@ -493,6 +493,18 @@ ka_markdown_source_new (const char *markdown,
           }
           continue;
 
+        case '~':
+          {
+            /* A run is handled whole, so "~~" is not taken as two single tildes. */
+            const char *q = p;
+
+            while (q < end && *q == '~')
+              q++;
+            append_marked (out, p, q - p);
+            p = q;
+          }
+          continue;
+
         default:
           {
             const char *next = g_utf8_next_char (p);
@@ -500,20 +512,6 @@ ka_markdown_source_new (const char *markdown,
             if (next > end)
               next = end;
             append_marked (out, p, next - p);
-            /* A tilde run is handled whole, so "~~" is not taken as two single ones. */
-            if (*p == '~')
-              {
-                const char *q = p;
-
-                while (q < end && *q == '~')
-                  q++;
-                if (q - p > 1)
-                  {
-                    g_string_truncate (out, out->len - strlen (MARK_TILDE));
-                    g_string_append_len (out, p, q - p);
-                  }
-                next = q;
-              }
             p = next;
           }
           continue;
