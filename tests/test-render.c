@@ -463,6 +463,53 @@ test_view_links_inert (Fixture       *fixture,
   g_object_unref (plain);
 }
 
+/* Keyboard reading: page and arrow keys on the focused answer scroll its column of blocks. */
+static void
+test_view_keys_scroll (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  GtkTextView *text_view = ka_response_view_get_text_view (fixture->view);
+  GtkWidget *scroller = gtk_widget_get_ancestor (GTK_WIDGET (text_view), GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *vadj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (scroller);
+  GtkEventController *keys = NULL;
+  GString *long_text = g_string_new (NULL);
+  Thread thread;
+  gboolean handled = FALSE;
+
+  for (int i = 0; i < 200; i++)
+    g_string_append_printf (long_text, "문단 %d: 조금 긴 글입니다.\n\n", i);
+  thread_init (&thread, 1, long_text->str, NULL);
+  ka_response_view_set_response (fixture->view, &thread.prompt, &thread.response);
+  settle (GTK_WIDGET (fixture->window));
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_KEY (controller))
+        keys = controller;
+    }
+  g_assert_nonnull (keys);
+  g_assert_cmpint (gtk_event_controller_get_propagation_phase (keys), ==, GTK_PHASE_CAPTURE);
+
+  g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Page_Down, 0, 0, &handled);
+  g_assert_true (handled);
+  g_assert_cmpfloat (gtk_adjustment_get_value (vadj), >, 0);
+  g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_End, 0, 0, &handled);
+  g_assert_cmpfloat (gtk_adjustment_get_value (vadj), ==,
+                     gtk_adjustment_get_upper (vadj) - gtk_adjustment_get_page_size (vadj));
+  g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Home, 0, 0, &handled);
+  g_assert_cmpfloat (gtk_adjustment_get_value (vadj), ==, 0);
+  /* Shift+arrows stay with the text view (selection); other keys go on. */
+  g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Down, 0, GDK_SHIFT_MASK, &handled);
+  g_assert_false (handled);
+  g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_1, 0, 0, &handled);
+  g_assert_false (handled);
+
+  g_string_free (long_text, TRUE);
+}
+
 /* A table is a real grid: one selectable, wrapping label per cell, set as plain text, the
  * header row bold, columns lined up in pixels, in a scroller that scrolls sideways only. */
 static void
@@ -1311,6 +1358,7 @@ main (int   argc,
   ADD ("view/clear", test_view_clear);
   ADD ("view/text-scale", test_view_text_scale);
   ADD ("view/links-inert", test_view_links_inert);
+  ADD ("view/keys-scroll", test_view_keys_scroll);
   ADD ("view/table-grid", test_view_table_grid);
   ADD ("view/code-block", test_view_code_block);
   ADD ("view/math", test_view_math);

@@ -86,6 +86,58 @@ update_accessible_label (KaResponseView *self)
                                       -1);
 }
 
+/* The answer scrolls as one column of blocks, not inside each text view: arrow and page
+ * keys on a focused block scroll the column, as they scrolled the single text view
+ * before (a read-only view without a visible cursor has nothing else to do with them). */
+static gboolean
+key_pressed_cb (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                KaResponseView        *self)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scrolled_window);
+  double value = gtk_adjustment_get_value (adjustment);
+  double lower = gtk_adjustment_get_lower (adjustment);
+  double upper = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment);
+
+  if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SHIFT_MASK | GDK_SUPER_MASK)) != 0)
+    return FALSE;
+
+  switch (keyval)
+    {
+    case GDK_KEY_Up:
+    case GDK_KEY_KP_Up:
+      value -= gtk_adjustment_get_step_increment (adjustment);
+      break;
+    case GDK_KEY_Down:
+    case GDK_KEY_KP_Down:
+      value += gtk_adjustment_get_step_increment (adjustment);
+      break;
+    case GDK_KEY_Page_Up:
+    case GDK_KEY_KP_Page_Up:
+      value -= gtk_adjustment_get_page_increment (adjustment);
+      break;
+    case GDK_KEY_Page_Down:
+    case GDK_KEY_KP_Page_Down:
+      value += gtk_adjustment_get_page_increment (adjustment);
+      break;
+    case GDK_KEY_Home:
+    case GDK_KEY_KP_Home:
+      value = lower;
+      break;
+    case GDK_KEY_End:
+    case GDK_KEY_KP_End:
+      value = upper;
+      break;
+    default:
+      return FALSE;
+    }
+
+  gtk_adjustment_set_value (adjustment, CLAMP (value, lower, MAX (lower, upper)));
+  return TRUE;
+}
+
 static void
 ka_response_view_dispose (GObject *object)
 {
@@ -211,6 +263,14 @@ ka_response_view_init (KaResponseView *self)
                                   GTK_STYLE_PROVIDER (self->scale_provider),
                                   GTK_STYLE_PROVIDER_PRIORITY_APPLICATION + 1);
   update_text_scale (self);
+
+  {
+    GtkEventController *keys = gtk_event_controller_key_new ();
+
+    gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+    g_signal_connect (keys, "key-pressed", G_CALLBACK (key_pressed_cb), self);
+    gtk_widget_add_controller (GTK_WIDGET (self->scrolled_window), keys);
+  }
 
   buffer = gtk_text_view_get_buffer (self->text_view);
   ka_markdown_ensure_tags (gtk_text_buffer_get_tag_table (buffer));
