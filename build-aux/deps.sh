@@ -7,6 +7,7 @@ packages=(
   build-essential meson ninja-build pkg-config gettext
   libglib2.0-dev libglib2.0-bin libgtk-4-dev libadwaita-1-dev
   libsoup-3.0-dev libjson-glib-dev libsqlite3-dev libmd4c-dev libsodium-dev nettle-dev
+  libgtksourceview-5-dev
   desktop-file-utils appstream
   xvfb xauth dbus-daemon dbus-x11 at-spi2-core systemd libatspi2.0-dev
   fonts-noto-cjk adwaita-icon-theme gsettings-desktop-schemas

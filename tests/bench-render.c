@@ -3,13 +3,15 @@
  * Copyright 2026 The K-AI Arena authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * How long does one answer take to show? Finds the longest real answer in the data sets
- * (ko-arena-hard, MT-bench, LogicKor) and prints the median of N runs of:
- *   parse   ka_markdown_render() into a fresh buffer (md4c + tags, no widget);
- *   view    ka_response_view_set_response() in a realized window, no layout;
- *   draw    the same, then the first frame (gtk_test_widget_wait_for_draw);
- *   layout  the same, then Pango layout of every line (gtk_text_view_get_iter_location on
- *           each line) and gtk_widget_measure() of the text view;
+ * How long does one answer take to show? Finds, in the data sets (ko-arena-hard, MT-bench,
+ * LogicKor), the longest real answer, the one with the most tables and the one with the
+ * most formulas, and prints for each the median of N runs of:
+ *   baseline  the same text set unparsed into a plain GtkTextView (the ratio's base);
+ *   parse     ka_markdown_render() into a fresh buffer (md4c + tags, no widget);
+ *   view      ka_response_view_set_response() in a realized window, no layout;
+ *   draw      the same, then the first frame (gtk_test_widget_wait_for_draw);
+ *   layout    the same, then Pango layout of every line of every prose view and
+ *             gtk_widget_measure() of the answer's blocks;
  * plus hostile inputs (1 MB single line, 100k lines) that hit the per-turn cap.
  * KA_BENCH_RUNS sets N (default 15). Prints figures only; asserts no timings.
  */
@@ -26,6 +28,8 @@
 
 #include "ka-markdown.h"
 #include "ka-response-view.h"
+
+static double baseline_s;
 
 typedef struct
 {
@@ -72,11 +76,64 @@ turns_of (JsonObject *object)
   return (char **) g_ptr_array_free (turns, FALSE);
 }
 
+typedef struct
+{
+  Answer longest;
+  Answer tables;      /* most table delimiter rows */
+  Answer formulas;    /* most \( \[ $$ delimiters */
+} Picks;
+
+static gsize
+count_of (char      **turns,
+          gboolean    tables)
+{
+  gsize n = 0;
+
+  for (guint t = 0; turns[t] != NULL; t++)
+    {
+      if (tables)
+        {
+          for (const char *p = turns[t]; (p = strstr (p, "|---")) != NULL; p += 4)
+            n++;
+          for (const char *p = turns[t]; (p = strstr (p, "|:--")) != NULL; p += 4)
+            n++;
+        }
+      else
+        {
+          static const char *delimiters[] = { "\\(", "\\[", "$$" };
+
+          for (gsize d = 0; d < G_N_ELEMENTS (delimiters); d++)
+            for (const char *p = turns[t]; (p = strstr (p, delimiters[d])) != NULL; p += 2)
+              n++;
+        }
+    }
+
+  return n;
+}
+
+static void
+keep_if_more (Answer     *answer,
+              const char *path,
+              guint       line,
+              char      **turns,
+              gsize       score)
+{
+  if (score <= answer->bytes)
+    return;
+  answer_clear (answer);
+  answer->path = g_strdup (path);
+  answer->line = line;
+  answer->turns = g_strdupv (turns);
+  answer->bytes = score;
+}
+
 static void
 scan_dir (const char *dir,
-          Answer     *longest,
+          Picks      *picks,
           guint      *n_answers)
 {
+  Answer *longest = &picks->longest;
+
   g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
   const char *name;
 
@@ -91,7 +148,7 @@ scan_dir (const char *dir,
 
       if (g_file_test (path, G_FILE_TEST_IS_DIR))
         {
-          scan_dir (path, longest, n_answers);
+          scan_dir (path, picks, n_answers);
           continue;
         }
       if (!g_str_has_suffix (name, ".jsonl") || !g_file_get_contents (path, &contents, NULL, NULL))
@@ -114,6 +171,8 @@ scan_dir (const char *dir,
           for (guint t = 0; turns[t] != NULL; t++)
             bytes += strlen (turns[t]);
           (*n_answers)++;
+          keep_if_more (&picks->tables, path, i + 1, turns, count_of (turns, TRUE));
+          keep_if_more (&picks->formulas, path, i + 1, turns, count_of (turns, FALSE));
 
           if (bytes > longest->bytes)
             {
@@ -160,31 +219,81 @@ report (const char *what,
 {
   double m = median (samples);
 
-  g_print ("%-8s median %8.2f ms  (min %7.2f, max %7.2f, n=%u)  %9.0f chars/s\n",
+  g_print ("%-8s median %8.2f ms  (min %7.2f, max %7.2f, n=%u)  %9.0f chars/s",
            what, m * 1000,
            g_array_index (samples, double, 0) * 1000,
            g_array_index (samples, double, samples->len - 1) * 1000,
            samples->len, m > 0 ? n_chars / m : 0);
+  if (baseline_s > 0)
+    g_print ("  %6.1f× baseline", m / baseline_s);
+  g_print ("\n");
 }
 
 static void
-full_layout (GtkTextView *text_view)
+full_layout (KaResponseView *view)
 {
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (text_view);
-  GtkTextIter iter;
+  GtkWidget *blocks = GTK_WIDGET (ka_response_view_get_blocks (view));
   int height;
 
-  gtk_text_buffer_get_start_iter (buffer, &iter);
-  do
+  for (GtkWidget *child = gtk_widget_get_first_child (blocks); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
     {
-      GdkRectangle rect;
+      GtkTextView *text_view;
+      GtkTextBuffer *buffer;
+      GtkTextIter iter;
 
-      gtk_text_view_get_iter_location (text_view, &iter, &rect);
+      if (!GTK_IS_TEXT_VIEW (child))
+        continue;
+      text_view = GTK_TEXT_VIEW (child);
+      buffer = gtk_text_view_get_buffer (text_view);
+      gtk_text_buffer_get_start_iter (buffer, &iter);
+      do
+        {
+          GdkRectangle rect;
+
+          gtk_text_view_get_iter_location (text_view, &iter, &rect);
+        }
+      while (gtk_text_iter_forward_line (&iter));
     }
-  while (gtk_text_iter_forward_line (&iter));
 
-  gtk_widget_measure (GTK_WIDGET (text_view), GTK_ORIENTATION_VERTICAL,
-                      gtk_widget_get_width (GTK_WIDGET (text_view)), NULL, &height, NULL, NULL);
+  gtk_widget_measure (blocks, GTK_ORIENTATION_VERTICAL,
+                      gtk_widget_get_width (blocks), NULL, &height, NULL, NULL);
+}
+
+/* The base of the ratios: the same text, unparsed, into a plain text view in the window. */
+static void
+bench_baseline (GtkWindow  *window,
+                const char *text,
+                guint       runs)
+{
+  g_autoptr(GArray) samples = g_array_new (FALSE, FALSE, sizeof (double));
+  GtkWidget *old = gtk_window_get_child (window);
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+  GtkWidget *plain = gtk_text_view_new ();
+
+  g_object_ref (old);
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (plain), GTK_WRAP_WORD_CHAR);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), plain);
+  gtk_window_set_child (window, scroller);
+  for (guint i = 0; i < runs; i++)
+    {
+      GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (plain));
+      gint64 start;
+      double t;
+
+      gtk_text_buffer_set_text (buffer, "", 0);
+      gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+      start = g_get_monotonic_time ();
+      gtk_text_buffer_set_text (buffer, text, -1);
+      gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+      t = (g_get_monotonic_time () - start) / 1e6;
+      g_array_append_val (samples, t);
+    }
+  baseline_s = 0;
+  report ("baseline", samples, g_utf8_strlen (text, -1));
+  baseline_s = median (samples);
+  gtk_window_set_child (window, old);
+  g_object_unref (old);
 }
 
 static void
@@ -199,7 +308,7 @@ bench_view (KaResponseView *view,
   g_autoptr(GArray) laid_out = g_array_new (FALSE, FALSE, sizeof (double));
   KaPackPrompt prompt = { 0, };
   KaPackResponse response = { 0, };
-  GtkTextView *text_view = ka_response_view_get_text_view (view);
+  g_autofree char *shown = NULL;
 
   prompt.prompt_id = (char *) "p";
   prompt.turns = turns;
@@ -226,12 +335,13 @@ bench_view (KaResponseView *view,
       t = (g_get_monotonic_time () - start) / 1e6;
       g_array_append_val (drawn, t);
 
-      full_layout (text_view);
+      full_layout (view);
       t = (g_get_monotonic_time () - start) / 1e6;
       g_array_append_val (laid_out, t);
     }
 
-  *n_chars = gtk_text_buffer_get_char_count (gtk_text_view_get_buffer (text_view));
+  shown = ka_response_view_dup_text (view);
+  *n_chars = g_utf8_strlen (shown, -1);
   report ("view", view_only, *n_chars);
   report ("draw", drawn, *n_chars);
   report ("layout", laid_out, *n_chars);
@@ -275,7 +385,8 @@ main (int   argc,
     "ko_arena_hard/model_answer", "mt_bench/model_answer", "logickor/evaluated",
   };
   guint runs = runs_env != NULL ? MAX (1, atoi (runs_env)) : 15;
-  Answer longest = { 0, };
+  Picks picks = { 0, };
+  Answer *longest = &picks.longest;
   guint n_answers = 0;
   GtkWindow *window;
   KaResponseView *view;
@@ -297,24 +408,16 @@ main (int   argc,
 
       /* LogicKor may not be redistributed: only ever read from the shared directory. */
       if (local != NULL && i < 2 && g_file_test (local, G_FILE_TEST_IS_DIR))
-        scan_dir (local, &longest, &n_answers);
+        scan_dir (local, &picks, &n_answers);
       else if (remote != NULL)
-        scan_dir (remote, &longest, &n_answers);
+        scan_dir (remote, &picks, &n_answers);
     }
 
-  if (longest.turns == NULL)
+  if (longest->turns == NULL)
     {
       g_print ("bench-render: no answer files (tests/data or KA_SHARED_DATA); nothing measured\n");
       return 0;
     }
-
-  joined = g_strjoinv ("\n\n", longest.turns);
-  g_print ("longest of %u answers: %s line %u, %u turn(s), %" G_GSIZE_FORMAT " bytes, "
-           "%ld characters; %u runs each\n",
-           n_answers, longest.path, longest.line, g_strv_length (longest.turns), longest.bytes,
-           g_utf8_strlen (joined, -1), runs);
-
-  bench_parse (joined, runs, "parse");
 
   window = GTK_WINDOW (gtk_window_new ());
   gtk_window_set_default_size (window, 640, 800);
@@ -324,9 +427,37 @@ main (int   argc,
   gtk_window_present (window);
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
 
-  bench_view (view, window, longest.turns, runs, &n_chars);
+  {
+    const struct
+    {
+      const char *what;
+      Answer     *answer;
+    } cases[] = {
+      { "longest", &picks.longest },
+      { "most tables", &picks.tables },
+      { "most formulas", &picks.formulas },
+    };
 
-  /* Hostile inputs, cut at the per-turn cap. */
+    for (gsize c = 0; c < G_N_ELEMENTS (cases); c++)
+      {
+        Answer *answer = cases[c].answer;
+
+        if (answer->turns == NULL)
+          continue;
+        g_clear_pointer (&joined, g_free);
+        joined = g_strjoinv ("\n\n", answer->turns);
+        g_print ("-- %s of %u answers: %s line %u, %u turn(s), score %" G_GSIZE_FORMAT ", "
+                 "%ld characters; %u runs each\n",
+                 cases[c].what, n_answers, answer->path, answer->line,
+                 g_strv_length (answer->turns), answer->bytes, g_utf8_strlen (joined, -1), runs);
+        bench_baseline (window, joined, runs);
+        bench_parse (joined, runs, "parse");
+        bench_view (view, window, answer->turns, runs, &n_chars);
+      }
+  }
+
+  /* Hostile inputs, cut at the per-turn cap (no baseline). */
+  baseline_s = 0;
   {
     GString *s = g_string_new (NULL);
     char *one[2] = { NULL, NULL };
@@ -350,7 +481,9 @@ main (int   argc,
   }
 
   gtk_window_destroy (window);
-  answer_clear (&longest);
+  answer_clear (&picks.longest);
+  answer_clear (&picks.tables);
+  answer_clear (&picks.formulas);
 
   return 0;
 }

@@ -17,6 +17,10 @@
  *   - after "A is better" is clicked, "Vote recorded" and the chosen model's name are
  *     exposed, the "Next battle" button is enabled, and the store holds the ballot and the
  *     consent.
+ * and, for answers written to probe the renderer (a Korean and an English one with a
+ * table, code, inline and display math, single tildes and bold before a particle), that
+ * what a screen reader gets is what the model meant: no Markdown syntax, no joiners,
+ * table cells as cells, formulas as readable text.
  *
  * Needs a display (xvfb-run) and a D-Bus session bus (dbus-run-session), as in
  * build-aux/test.sh; it skips, saying why, only when the AT-SPI bus cannot be reached.
@@ -32,10 +36,12 @@
 #include <sys/prctl.h>
 #endif
 #include <atspi/atspi.h>
+#include <json-glib/json-glib.h>
 #include <glib/gstdio.h>
 
 #include "ka-pack.h"
 #include "ka-store.h"
+#include "ka-tex.h"
 
 /* libatspi 2.46 declares no autoptr cleanups; its interfaces are GObjects underneath. */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AtspiAccessible, g_object_unref)
@@ -798,6 +804,248 @@ test_battle (gconstpointer data)
   }
 }
 
+/* Rendering probes ------------------------------------------------------------------- */
+
+/* Every text and name in the tree, one per line: what a screen reader can get. */
+static void
+collect_spoken (AtspiAccessible *node,
+                GString         *out,
+                GString         *cells)
+{
+  g_autofree char *name = node_name (node);
+  g_autofree char *text = node_text (node);
+  AtspiRole role = atspi_accessible_get_role (node, NULL);
+  int n;
+
+  if (name[0] != '\0')
+    g_string_append_printf (out, "%s\n", name);
+  if (text != NULL && text[0] != '\0')
+    {
+      g_string_append_printf (out, "%s\n", text);
+      if (role == ATSPI_ROLE_LABEL)
+        g_string_append_printf (cells, "[%s]", text);
+    }
+
+  n = atspi_accessible_get_child_count (node, NULL);
+  for (int i = 0; i < n; i++)
+    {
+      g_autoptr(AtspiAccessible) child = atspi_accessible_get_child_at_index (node, i, NULL);
+
+      if (child != NULL)
+        collect_spoken (child, out, cells);
+    }
+}
+
+#define PROBE_KO \
+  "수면은 6~8시간, 점진적으로 10~12시간까지 늘립니다. **State Corporation Commission (SCC)**에 문의하세요.\n\n" \
+  "| 항목 | 값 |\n|---|--:|\n| 수면 | 6~8시간 |\n\n" \
+  "```python\ndef 합계(값들):\n    return sum(값들)\n```\n\n" \
+  "용해도곱 \\( K_{sp} \\)는:\n\\[\nK_{sp} = [A]^a [B]^b\n\\]\n"
+#define PROBE_EN \
+  "Sleep 6~8 h, then 10~12 h. Ask the **State Corporation Commission (SCC)**.\n\n" \
+  "| Item | Value |\n|---|--:|\n| Sleep | 6~8 h |\n\n" \
+  "```python\ndef total(values):\n    return sum(values)\n```\n\n" \
+  "The product \\( K_{sp} \\) is:\n$$\nK_{sp} = [A]^a [B]^b\n$$\n"
+
+static void
+test_render_probes (void)
+{
+  const char *build_root = g_getenv ("KA_BUILD_ROOT");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reason = NULL;
+  g_autofree char *tmpdir = NULL;
+  g_autofree char *db_path = NULL;
+  g_autofree char *pack_path = NULL;
+  g_autofree char *app_path = NULL;
+  g_autofree char *pack_json = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(AtspiAccessible) app = NULL;
+  g_autoptr(AtspiAccessible) agree = NULL;
+  g_autoptr(AtspiAccessible) vote = NULL;
+  g_autoptr(GString) spoken = g_string_new (NULL);
+  g_autoptr(GString) cells = g_string_new (NULL);
+  g_autofree char *ksp = ka_tex_to_text ("K_{sp}", -1);
+  g_autofree char *formula = ka_tex_to_text ("K_{sp} = [A]^a [B]^b", -1);
+  gint64 deadline;
+  static const char *meant[] = {
+    "수면은 6~8시간, 점진적으로 10~12시간까지 늘립니다.",
+    "State Corporation Commission (SCC)에 문의하세요.",
+    "Sleep 6~8 h, then 10~12 h.",
+    "Ask the State Corporation Commission (SCC).",
+    "def 합계(값들):\n    return sum(값들)",
+    "def total(values):\n    return sum(values)",
+  };
+  static const char *never[] = { "**", "|---", "\\(", "\\[", "$$", "\xe2\x81\xa0" /* U+2060 */ };
+
+  if (build_root == NULL)
+    {
+      g_test_skip ("KA_BUILD_ROOT is not set: run through meson test");
+      return;
+    }
+  if (!a11y_bus_available (&reason))
+    {
+      g_test_skip (reason);
+      return;
+    }
+
+  app_path = g_build_filename (build_root, "src", "kai-arena", NULL);
+  tmpdir = g_dir_make_tmp ("ka-test-a11y-XXXXXX", &error);
+  g_assert_no_error (error);
+  db_path = g_build_filename (tmpdir, "ballots.sqlite", NULL);
+  pack_path = g_build_filename (tmpdir, "probes.json", NULL);
+  {
+    g_autoptr(JsonBuilder) builder = json_builder_new ();
+    g_autoptr(JsonGenerator) generator = json_generator_new ();
+    g_autoptr(JsonNode) root = NULL;
+    const char *answers[2] = { PROBE_KO, PROBE_EN };
+
+    json_builder_begin_object (builder);
+    json_builder_set_member_name (builder, "format");
+    json_builder_add_string_value (builder, "kai-arena-pack/1");
+    json_builder_set_member_name (builder, "pack_id");
+    json_builder_add_string_value (builder, "render-probes");
+    json_builder_set_member_name (builder, "title");
+    json_builder_begin_object (builder);
+    json_builder_set_member_name (builder, "ko");
+    json_builder_add_string_value (builder, "렌더링 시험");
+    json_builder_set_member_name (builder, "en");
+    json_builder_add_string_value (builder, "Rendering probes");
+    json_builder_end_object (builder);
+    json_builder_set_member_name (builder, "language");
+    json_builder_add_string_value (builder, "ko");
+    json_builder_set_member_name (builder, "created_at");
+    json_builder_add_string_value (builder, "2026-12-01T00:00:00Z");
+    json_builder_set_member_name (builder, "models");
+    json_builder_begin_array (builder);
+    for (int m = 1; m <= 2; m++)
+      {
+        g_autofree char *id = g_strdup_printf ("m%d", m);
+
+        json_builder_begin_object (builder);
+        json_builder_set_member_name (builder, "model_id");
+        json_builder_add_string_value (builder, id);
+        json_builder_set_member_name (builder, "display_name");
+        json_builder_add_string_value (builder, m == 1 ? "Probe One" : "Probe Two");
+        json_builder_end_object (builder);
+      }
+    json_builder_end_array (builder);
+    json_builder_set_member_name (builder, "prompts");
+    json_builder_begin_array (builder);
+    json_builder_begin_object (builder);
+    json_builder_set_member_name (builder, "prompt_id");
+    json_builder_add_string_value (builder, "p1");
+    json_builder_set_member_name (builder, "turns");
+    json_builder_begin_array (builder);
+    json_builder_add_string_value (builder, "시험");
+    json_builder_end_array (builder);
+    json_builder_end_object (builder);
+    json_builder_end_array (builder);
+    json_builder_set_member_name (builder, "responses");
+    json_builder_begin_array (builder);
+    for (int m = 1; m <= 2; m++)
+      {
+        g_autofree char *id = g_strdup_printf ("r%d", m);
+        g_autofree char *model = g_strdup_printf ("m%d", m);
+
+        json_builder_begin_object (builder);
+        json_builder_set_member_name (builder, "response_id");
+        json_builder_add_string_value (builder, id);
+        json_builder_set_member_name (builder, "prompt_id");
+        json_builder_add_string_value (builder, "p1");
+        json_builder_set_member_name (builder, "model_id");
+        json_builder_add_string_value (builder, model);
+        json_builder_set_member_name (builder, "turns");
+        json_builder_begin_array (builder);
+        json_builder_add_string_value (builder, answers[m - 1]);
+        json_builder_end_array (builder);
+        json_builder_end_object (builder);
+      }
+    json_builder_end_array (builder);
+    json_builder_end_object (builder);
+    root = json_builder_get_root (builder);
+    json_generator_set_root (generator, root);
+    pack_json = json_generator_to_data (generator, NULL);
+  }
+  g_file_set_contents (pack_path, pack_json, -1, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(KaPack) pack = ka_pack_new_from_file (pack_path, &error);
+
+    g_assert_no_error (error);
+  }
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_subprocess_launcher_unsetenv (launcher, "GTK_A11Y");
+  g_subprocess_launcher_setenv (launcher, "NO_AT_BRIDGE", "0", TRUE);
+  g_subprocess_launcher_setenv (launcher, "LANGUAGE", "en", TRUE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  g_subprocess_launcher_setenv (launcher, "GDK_BACKEND", "x11", TRUE);
+  g_subprocess_launcher_setenv (launcher, "ADW_DISABLE_PORTAL", "1", TRUE);
+  g_subprocess_launcher_setenv (launcher, "GTK_USE_PORTAL", "0", TRUE);
+  g_subprocess_launcher_setenv (launcher, "G_DEBUG", "gc-friendly", TRUE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  process = g_subprocess_launcher_spawn (launcher, &error, app_path,
+                                         "--pack", pack_path, "--database", db_path, NULL);
+  g_assert_no_error (error);
+
+  deadline = deadline_in (APP_DEADLINE_S);
+  while ((app = find_application (atoi (g_subprocess_get_identifier (process)))) == NULL)
+    {
+      g_assert_false (process_gone (process));
+      g_assert_false (past (deadline));
+      g_usleep (100 * 1000);
+    }
+  atspi_accessible_set_cache_mask (app, ATSPI_CACHE_NONE);
+
+  agree = wait_for_node (app, ATSPI_ROLE_PUSH_BUTTON, english.agree, ATSPI_STATE_FOCUSED, process);
+  g_assert_true (do_click (agree));
+  vote = wait_for_node (app, ATSPI_ROLE_PUSH_BUTTON, english.vote[0], ATSPI_STATE_SENSITIVE,
+                        process);
+
+  /* Both answers are on screen: read everything a screen reader can. */
+  deadline = deadline_in (STATE_DEADLINE_S);
+  for (;;)
+    {
+      g_string_truncate (spoken, 0);
+      g_string_truncate (cells, 0);
+      collect_spoken (app, spoken, cells);
+      if (strstr (spoken->str, "def total") != NULL && strstr (spoken->str, "def 합계") != NULL)
+        break;
+      g_assert_false (past (deadline));
+      g_usleep (200 * 1000);
+    }
+  g_test_message ("spoken:\n%s", spoken->str);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (meant); i++)
+    if (strstr (spoken->str, meant[i]) == NULL)
+      g_error ("a screen reader does not get “%s”", meant[i]);
+  for (gsize i = 0; i < G_N_ELEMENTS (never); i++)
+    if (strstr (spoken->str, never[i]) != NULL)
+      g_error ("a screen reader gets Markdown or joiners: “%s”", never[i]);
+  /* Table cells are cells of their own, each a label with one cell's text. */
+  g_assert_nonnull (strstr (cells->str, "[항목][값][수면][6~8시간]"));
+  g_assert_nonnull (strstr (cells->str, "[Item][Value][Sleep][6~8 h]"));
+  /* Formulas, inline and display, as readable text. */
+  g_assert_nonnull (strstr (spoken->str, ksp));
+  g_assert_nonnull (strstr (spoken->str, formula));
+  g_assert_nonnull (strstr (spoken->str, "Table, 2 rows, 2 columns"));
+
+  stop_app (process);
+  {
+    g_autoptr(GDir) dir = g_dir_open (tmpdir, 0, NULL);
+    const char *name;
+
+    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *path = g_build_filename (tmpdir, name, NULL);
+
+        g_unlink (path);
+      }
+    g_rmdir (tmpdir);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -815,6 +1063,7 @@ main (int   argc,
 
   g_test_add_data_func ("/ka/a11y/battle/en", &english, test_battle);
   g_test_add_data_func ("/ka/a11y/battle/ko", &korean, test_battle);
+  g_test_add_func ("/ka/a11y/render/probes", test_render_probes);
 
   return g_test_run ();
 }

@@ -14,7 +14,12 @@
 #include <adwaita.h>
 #include <md4c.h>
 
+#include "ka-code-view.h"
 #include "ka-markdown.h"
+#include "ka-markdown-source.h"
+#include "ka-markdown-table.h"
+#include "ka-math-view.h"
+#include "ka-tex.h"
 
 /*
  * Model text is untrusted (DESIGN.md §7, §11). Two stages keep it harmless:
@@ -49,10 +54,9 @@
 #define KA_MD_MAX_SPANS_PER_LINE 64    /* styled runs starting on one line; more stay plain */
 
 #define MONO_FAMILY  "monospace"
-/* Korean coding faces first: their Hangul is exactly two Latin cells wide, which is what
- * the table padding assumes. Noto Sans Mono CJK comes close (Hangul is 0.92 em against
- * 0.5 em Latin, so a column drifts about 1 px per Hangul syllable); plain monospace last. */
-#define TABLE_FAMILY "D2Coding,NanumGothicCoding,Noto Sans Mono CJK KR,monospace"
+/* Korean words longer than this (in characters) may still break inside: a 2,000-syllable
+ * run without spaces must wrap rather than run off the pane. */
+#define KA_MD_MAX_KEEP_ALL      32
 
 /* ------------------------------------------------------------------------------------ */
 /* Sanitizing                                                                           */
@@ -73,7 +77,8 @@ is_marked_invisible (gunichar c)
       || (c >= 0x2061 && c <= 0x2064)     /* invisible math operators */
       || (c >= 0x206A && c <= 0x206F)     /* deprecated format characters */
       || (c >= 0xFFF9 && c <= 0xFFFB)     /* interlinear annotation */
-      || c == 0x180E;                     /* MONGOLIAN VOWEL SEPARATOR */
+      || c == 0x180E                      /* MONGOLIAN VOWEL SEPARATOR */
+      || (c >= 0xFDD0 && c <= 0xFDEF);    /* noncharacters: the renderer's own markers */
 }
 
 static gboolean
@@ -112,7 +117,9 @@ append_marker (GString  *out,
  * - A byte-order mark at the very start is dropped silently.
  * - Bidi embeddings/overrides/isolates (U+202A–U+202E, U+2066–U+2069), bidi marks
  *   (U+200E, U+200F, U+061C) and invisible characters (U+200B, U+00AD soft hyphen,
- *   U+2060, U+FEFF, U+2061–U+2064, U+206A–U+206F, U+FFF9–U+FFFB, U+180E) are replaced by
+ *   U+2060, U+FEFF, U+2061–U+2064, U+206A–U+206F, U+FFF9–U+FFFB, U+180E) and the
+ *   noncharacters U+FDD0–U+FDEF (the renderer's private markers, ka-markdown-source.c) are
+ *   replaced by
  *   the visible marker "⟨U+XXXX⟩", so they can neither reorder the text nor hide inside
  *   a word.
  * - Tag characters (U+E0000–U+E007F) are kept only inside an emoji tag sequence (after
@@ -268,7 +275,7 @@ typedef struct
   GtkTextTag *code_block;
   GtkTextTag *indent[KA_MD_MAX_INDENT];
   GtkTextTag *quote;
-  GtkTextTag *table;
+  GtkTextTag *keep_all;
   GtkTextTag *table_header;
   GtkTextTag *link;
   GtkTextTag *dim;
@@ -387,8 +394,9 @@ ka_markdown_ensure_tags (GtkTextTagTable *table)
       ensure_tag (table, name, "left-margin", (int) (KA_MD_INDENT_PX * (i + 1)), NULL);
     }
   ensure_tag (table, "ka-quote", "style", PANGO_STYLE_ITALIC, NULL);
-  ensure_tag (table, "ka-table", "family", TABLE_FAMILY, NULL);
   ensure_tag (table, "ka-table-header", "weight", PANGO_WEIGHT_BOLD, NULL);
+  /* Korean wraps between words, as CSS word-break: keep-all (see apply_keep_all()). */
+  ensure_tag (table, "ka-keep-all", "allow-breaks", FALSE, NULL);
   ensure_tag (table, "ka-link", "underline", PANGO_UNDERLINE_SINGLE, NULL);
   ensure_tag (table, "ka-dim", "scale", 0.9, NULL);
   ensure_tag (table, "ka-note", "style", PANGO_STYLE_ITALIC, NULL);
@@ -434,7 +442,7 @@ lookup_tags (GtkTextTagTable *table,
   tags->code = gtk_text_tag_table_lookup (table, "ka-code");
   tags->code_block = gtk_text_tag_table_lookup (table, "ka-code-block");
   tags->quote = gtk_text_tag_table_lookup (table, "ka-quote");
-  tags->table = gtk_text_tag_table_lookup (table, "ka-table");
+  tags->keep_all = gtk_text_tag_table_lookup (table, "ka-keep-all");
   tags->table_header = gtk_text_tag_table_lookup (table, "ka-table-header");
   tags->link = gtk_text_tag_table_lookup (table, "ka-link");
   tags->dim = gtk_text_tag_table_lookup (table, "ka-dim");
@@ -442,7 +450,7 @@ lookup_tags (GtkTextTagTable *table,
 }
 
 /* ------------------------------------------------------------------------------------ */
-/* Output sinks: text plus tag ranges, inserted into the buffer in one go at the end     */
+/* Output: a sequence of blocks (prose runs, tables, code, display math)                */
 /* ------------------------------------------------------------------------------------ */
 
 typedef struct
@@ -454,9 +462,16 @@ typedef struct
 
 typedef struct
 {
+  int                   offset;   /* character offset within the sink */
+  const KaMarkdownMath *math;
+} InlineMath;
+
+typedef struct
+{
   GString *text;
   int      n_chars;
   GArray  *spans;       /* of Span */
+  GArray  *math;        /* of InlineMath, in the order written */
 } Sink;
 
 static void
@@ -465,6 +480,7 @@ sink_init (Sink *sink)
   sink->text = g_string_new (NULL);
   sink->n_chars = 0;
   sink->spans = g_array_new (FALSE, FALSE, sizeof (Span));
+  sink->math = g_array_new (FALSE, FALSE, sizeof (InlineMath));
 }
 
 static void
@@ -473,6 +489,7 @@ sink_clear (Sink *sink)
   if (sink->text != NULL)
     g_string_free (sink->text, TRUE);
   g_clear_pointer (&sink->spans, g_array_unref);
+  g_clear_pointer (&sink->math, g_array_unref);
   sink->text = NULL;
 }
 
@@ -492,7 +509,6 @@ typedef struct
 {
   Sink     sink;
   MD_ALIGN align;
-  int      width;     /* display cells: East Asian wide characters count 2 */
 } Cell;
 
 static void
@@ -513,6 +529,35 @@ row_free (Row *row)
 {
   g_ptr_array_unref (row->cells);
   g_free (row);
+}
+
+typedef enum
+{
+  BLOCK_PROSE,
+  BLOCK_TABLE,
+  BLOCK_CODE,
+  BLOCK_MATH,
+} BlockKind;
+
+typedef struct
+{
+  BlockKind  kind;
+  guint      level;       /* list and quote depth: indentation of non-prose blocks */
+  Sink       sink;        /* PROSE */
+  GPtrArray *rows;        /* TABLE: of Row */
+  char      *language;    /* CODE: the fence's first word */
+  char      *text;        /* CODE: the code; MATH: the TeX */
+} Block;
+
+static void
+block_free (Block *block)
+{
+  if (block->kind == BLOCK_PROSE)
+    sink_clear (&block->sink);
+  g_clear_pointer (&block->rows, g_ptr_array_unref);
+  g_free (block->language);
+  g_free (block->text);
+  g_free (block);
 }
 
 typedef struct
@@ -541,11 +586,13 @@ typedef struct
 
 typedef struct
 {
-  Tags        tags;
-  const char *src;
-  gsize       src_len;
+  Tags                    tags;
+  const char             *src;
+  gsize                   src_len;
+  const KaMarkdownSource *source;
 
-  Sink        doc;
+  GPtrArray  *blocks;       /* of Block */
+  Sink        doc;          /* the prose run being written */
   Sink       *cur;          /* doc, or the current table cell */
   int         line_chars;   /* characters on the doc's last line */
   gsize       out_bytes;
@@ -560,8 +607,8 @@ typedef struct
   int         block_start;
   guint       heading;      /* 1–6 inside a heading, else 0 */
   gboolean    in_code_block;
-  gboolean    in_display_math;
-  guint       math_depth;   /* \( \[ delimiters currently open */
+  GString    *code;         /* (nullable): the code block being read */
+  char       *code_language;
 
   GPtrArray  *rows;         /* (nullable): of Row, while in a table */
   gboolean    in_thead;
@@ -569,15 +616,17 @@ typedef struct
 } Renderer;
 
 static void
-renderer_init (Renderer        *r,
-               GtkTextTagTable *table,
-               const char      *src,
-               gsize            src_len)
+renderer_init (Renderer               *r,
+               GtkTextTagTable        *table,
+               const KaMarkdownSource *source,
+               gsize                   src_len)
 {
   memset (r, 0, sizeof *r);
   lookup_tags (table, &r->tags);
-  r->src = src;
+  r->source = source;
+  r->src = source->text;
   r->src_len = src_len;
+  r->blocks = g_ptr_array_new_with_free_func ((GDestroyNotify) block_free);
   sink_init (&r->doc);
   r->cur = &r->doc;
   r->open_spans = g_array_new (FALSE, FALSE, sizeof (OpenSpan));
@@ -595,6 +644,10 @@ renderer_clear (Renderer *r)
   g_array_unref (r->lists);
   g_clear_pointer (&r->rows, g_ptr_array_unref);
   g_clear_pointer (&r->cell, cell_free);
+  g_clear_pointer (&r->blocks, g_ptr_array_unref);
+  if (r->code != NULL)
+    g_string_free (r->code, TRUE);
+  g_free (r->code_language);
   sink_clear (&r->doc);
 }
 
@@ -608,20 +661,28 @@ sink_append (Sink       *sink,
   sink->n_chars += n_chars;
 }
 
+static gboolean
+take_budget (Renderer *r,
+             gsize     len)
+{
+  if (r->over_budget)
+    return FALSE;
+  if (r->out_bytes + len > KA_MD_MAX_OUTPUT_BYTES)
+    {
+      r->over_budget = TRUE;
+      return FALSE;
+    }
+  r->out_bytes += len;
+  return TRUE;
+}
+
 static void
 append (Renderer   *r,
         const char *text,
         gsize       len)
 {
-  if (r->over_budget || len == 0)
+  if (len == 0 || !take_budget (r, len))
     return;
-
-  if (r->out_bytes + len > KA_MD_MAX_OUTPUT_BYTES)
-    {
-      r->over_budget = TRUE;
-      return;
-    }
-  r->out_bytes += len;
 
   if (r->cur != &r->doc)
     {
@@ -741,6 +802,160 @@ indent_tag (Renderer *r,
   return r->tags.indent[MIN (level, KA_MD_MAX_INDENT) - 1];
 }
 
+/* Ends the current prose run before a table, a code block or a display formula: the
+ * styles still open (list indentation, quotes, emphasis) are closed here and reopened at
+ * the start of the next run. */
+static void
+flush_prose (Renderer *r)
+{
+  Block *block;
+
+  while (r->doc.text->len > 0 && last_char (&r->doc, 0) == '\n')
+    drop_last_newline (r);
+
+  if (r->doc.n_chars == 0 && r->doc.math->len == 0)
+    {
+      g_array_set_size (r->doc.spans, 0);
+      return;
+    }
+
+  for (guint i = 0; i < r->containers->len; i++)
+    {
+      Container *container = &g_array_index (r->containers, Container, i);
+
+      sink_add_span (&r->doc, indent_tag (r, container->level), container->start, r->doc.n_chars);
+      if (container->quote)
+        sink_add_span (&r->doc, r->tags.quote, container->start, r->doc.n_chars);
+      container->start = 0;
+    }
+  for (guint i = 0; i < r->open_spans->len; i++)
+    {
+      OpenSpan *open = &g_array_index (r->open_spans, OpenSpan, i);
+
+      sink_add_span (&r->doc, open->tag, open->start, r->doc.n_chars);
+      open->start = 0;
+      open->byte_start = 0;
+    }
+  if (r->heading > 0)
+    sink_add_span (&r->doc, r->tags.h[r->heading - 1], r->block_start, r->doc.n_chars);
+
+  block = g_new0 (Block, 1);
+  block->kind = BLOCK_PROSE;
+  block->sink = r->doc;
+  g_ptr_array_add (r->blocks, block);
+
+  sink_init (&r->doc);
+  r->line_chars = 0;
+  r->block_start = 0;
+}
+
+static Block *
+push_block (Renderer  *r,
+            BlockKind  kind)
+{
+  Block *block = g_new0 (Block, 1);
+
+  flush_prose (r);
+  block->kind = kind;
+  block->level = r->level;
+  g_ptr_array_add (r->blocks, block);
+
+  return block;
+}
+
+/* Appends prose text from md4c with the source's markers restored and runs of spaces and
+ * tabs collapsed to one space, as Markdown collapses them. */
+static void
+append_restored (Renderer   *r,
+                 const char *text,
+                 gsize       len,
+                 gboolean    collapse)
+{
+  g_autoptr(GString) restored = g_string_sized_new (len);
+  gsize out = 0;
+  gboolean space = FALSE;
+
+  ka_markdown_source_restore (r->source, restored, text, len);
+  if (!collapse)
+    {
+      append (r, restored->str, restored->len);
+      return;
+    }
+
+  /* A space already ends the text written so far, or nothing was written on this line. */
+  space = (r->cur->text->len == 0 || last_char (r->cur, 0) == ' '
+           || last_char (r->cur, 0) == '\n');
+  /* …unless an inline formula was put there last. */
+  if (r->cur->math->len > 0
+      && g_array_index (r->cur->math, InlineMath, r->cur->math->len - 1).offset == r->cur->n_chars)
+    space = FALSE;
+  for (gsize i = 0; i < restored->len; i++)
+    {
+      char c = restored->str[i];
+
+      if (c == ' ' || c == '\t')
+        {
+          if (space)
+            continue;
+          space = TRUE;
+          c = ' ';
+        }
+      else
+        {
+          space = FALSE;
+        }
+      restored->str[out++] = c;
+    }
+  append (r, restored->str, out);
+}
+
+static void
+emit_math (Renderer             *r,
+           const KaMarkdownMath *math)
+{
+  if (r->cur != &r->doc)
+    {
+      /* A table cell is a plain label: the formula as readable text. */
+      g_autofree char *text = ka_tex_to_text (math->tex, -1);
+
+      append_str (r, text);
+    }
+  else if (math->display && r->heading == 0)
+    {
+      Block *block = push_block (r, BLOCK_MATH);
+
+      block->text = g_strdup (math->tex);
+    }
+  else
+    {
+      InlineMath inline_math = { r->doc.n_chars, math };
+
+      g_array_append_val (r->doc.math, inline_math);
+    }
+}
+
+/* Prose text: math tokens become formulas, the rest is restored and collapsed. */
+static void
+append_prose (Renderer   *r,
+              const char *text,
+              gsize       len)
+{
+  while (len > 0)
+    {
+      const KaMarkdownMath *math = NULL;
+      gsize token_len = 0;
+      const char *token = ka_markdown_source_find_math (r->source, text, len, &token_len, &math);
+      gsize piece = token != NULL ? (gsize) (token - text) : len;
+
+      append_restored (r, text, piece, TRUE);
+      if (token == NULL)
+        break;
+      emit_math (r, math);
+      text = token + token_len;
+      len -= piece + token_len;
+    }
+}
+
 /* ------------------------------------------------------------------------------------ */
 /* Entities                                                                             */
 /* ------------------------------------------------------------------------------------ */
@@ -809,12 +1024,20 @@ append_entity (Renderer   *r,
   append (r, text, len);
 }
 
-/* An MD_ATTRIBUTE (link destination) as one sanitized string. */
+/* An MD_ATTRIBUTE (link destination) as one sanitized string, markers restored. */
 static char *
-attribute_to_string (const MD_ATTRIBUTE *attr)
+attribute_to_string (const KaMarkdownSource *source,
+                     const MD_ATTRIBUTE     *attr)
 {
   GString *s = g_string_new (NULL);
   g_autofree char *raw = NULL;
+
+  /* md4c leaves an absent attribute (an indented code block's language) all zero. */
+  if (attr->size == 0 || attr->substr_offsets == NULL)
+    {
+      g_string_free (s, TRUE);
+      return g_strdup ("");
+    }
 
   for (guint i = 0; attr->substr_offsets[i] < attr->size; i++)
     {
@@ -827,150 +1050,11 @@ attribute_to_string (const MD_ATTRIBUTE *attr)
                && strncmp (piece, "&amp;", 5) == 0)
         g_string_append_c (s, '&');
       else
-        g_string_append_len (s, piece, len);
+        ka_markdown_source_restore (source, s, piece, len);
     }
 
   raw = g_string_free (s, FALSE);
   return ka_text_sanitize (raw, -1);
-}
-
-/* ------------------------------------------------------------------------------------ */
-/* Tables                                                                               */
-/* ------------------------------------------------------------------------------------ */
-
-static int
-display_width (const char *text,
-               gsize       len)
-{
-  const char *end = text + len;
-  int width = 0;
-
-  for (const char *p = text; p < end; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (g_unichar_iszerowidth (c))
-        continue;
-      width += g_unichar_iswide (c) ? 2 : 1;
-    }
-
-  return width;
-}
-
-static void
-append_spaces (Renderer *r,
-               int       n)
-{
-  static const char spaces[] = "                                                                ";
-
-  while (n > 0 && !r->over_budget)
-    {
-      int chunk = MIN (n, (int) sizeof spaces - 1);
-
-      append (r, spaces, chunk);
-      n -= chunk;
-    }
-}
-
-static void
-append_cell (Renderer *r,
-             Cell     *cell)
-{
-  int base = r->doc.n_chars;
-  gsize before = r->doc.text->len;
-
-  append (r, cell->sink.text->str, cell->sink.text->len);
-  if (r->doc.text->len == before)
-    return;
-
-  for (guint i = 0; i < cell->sink.spans->len; i++)
-    {
-      Span *span = &g_array_index (cell->sink.spans, Span, i);
-
-      sink_add_span (&r->doc, span->tag, base + span->start, base + span->end);
-    }
-}
-
-/* Writes the table as aligned monospace text: columns padded to their widest cell (up to
- * KA_MD_MAX_TABLE_PAD cells; East Asian wide characters count two), " | " between
- * columns, a "-+-" rule under the header row, which is bold. */
-static void
-emit_table (Renderer *r)
-{
-  g_autofree int *widths = NULL;
-  guint n_cols = 0;
-  int table_start;
-
-  for (guint i = 0; i < r->rows->len; i++)
-    n_cols = MAX (n_cols, ((Row *) g_ptr_array_index (r->rows, i))->cells->len);
-  if (n_cols == 0)
-    return;
-
-  widths = g_new0 (int, n_cols);
-  for (guint i = 0; i < r->rows->len; i++)
-    {
-      Row *row = g_ptr_array_index (r->rows, i);
-
-      for (guint c = 0; c < row->cells->len; c++)
-        {
-          Cell *cell = g_ptr_array_index (row->cells, c);
-
-          widths[c] = MAX (widths[c], MIN (cell->width, KA_MD_MAX_TABLE_PAD));
-        }
-    }
-  for (guint c = 0; c < n_cols; c++)
-    widths[c] = MAX (widths[c], 3);
-
-  table_start = r->doc.n_chars;
-  for (guint i = 0; i < r->rows->len && !r->over_budget; i++)
-    {
-      Row *row = g_ptr_array_index (r->rows, i);
-      int line_start = r->doc.n_chars;
-
-      for (guint c = 0; c < n_cols; c++)
-        {
-          Cell *cell = c < row->cells->len ? g_ptr_array_index (row->cells, c) : NULL;
-          int pad = widths[c] - (cell != NULL ? cell->width : 0);
-          int left = 0;
-          int right;
-          gboolean last = (c + 1 == n_cols);
-
-          if (c > 0)
-            append (r, " | ", 3);
-          pad = MAX (pad, 0);
-          if (cell != NULL && cell->align == MD_ALIGN_RIGHT)
-            left = pad;
-          else if (cell != NULL && cell->align == MD_ALIGN_CENTER)
-            left = pad / 2;
-          right = pad - left;
-
-          append_spaces (r, left);
-          if (cell != NULL)
-            append_cell (r, cell);
-          if (!last)
-            append_spaces (r, right);
-        }
-
-      if (row->header)
-        sink_add_span (&r->doc, r->tags.table_header, line_start, r->doc.n_chars);
-      append (r, "\n", 1);
-
-      if (row->header
-          && (i + 1 == r->rows->len
-              || !((Row *) g_ptr_array_index (r->rows, i + 1))->header))
-        {
-          for (guint c = 0; c < n_cols; c++)
-            {
-              if (c > 0)
-                append (r, "-+-", 3);
-              for (int k = 0; k < widths[c]; k++)
-                append (r, "-", 1);
-            }
-          append (r, "\n", 1);
-        }
-    }
-
-  sink_add_span (&r->doc, r->tags.table, table_start, r->doc.n_chars);
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -1097,9 +1181,18 @@ enter_block_cb (MD_BLOCKTYPE  type,
       break;
 
     case MD_BLOCK_CODE:
-      block_separator (r);
-      r->block_start = r->doc.n_chars;
-      r->in_code_block = TRUE;
+      {
+        MD_BLOCK_CODE_DETAIL *code = detail;
+        g_autofree char *lang = attribute_to_string (r->source, &code->lang);
+
+        flush_prose (r);
+        r->in_code_block = TRUE;
+        if (r->code != NULL)
+          g_string_free (r->code, TRUE);
+        r->code = g_string_new (NULL);
+        g_free (r->code_language);
+        r->code_language = g_steal_pointer (&lang);
+      }
       break;
 
     case MD_BLOCK_HTML:
@@ -1108,7 +1201,7 @@ enter_block_cb (MD_BLOCKTYPE  type,
       break;
 
     case MD_BLOCK_TABLE:
-      block_separator (r);
+      flush_prose (r);
       g_clear_pointer (&r->rows, g_ptr_array_unref);
       r->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) row_free);
       break;
@@ -1172,32 +1265,34 @@ leave_block_cb (MD_BLOCKTYPE  type,
     case MD_BLOCK_H:
       sink_add_span (&r->doc, r->tags.h[r->heading - 1], r->block_start, r->doc.n_chars);
       r->heading = 0;
-      r->math_depth = 0;
       break;
 
     case MD_BLOCK_P:
-      r->math_depth = 0;
       break;
 
     case MD_BLOCK_CODE:
-      /* md4c ends every code line with '\n'; the block separator adds its own. */
-      if (r->doc.n_chars > r->block_start && last_char (&r->doc, 0) == '\n')
-        drop_last_newline (r);
-      sink_add_span (&r->doc, r->tags.code_block, r->block_start, r->doc.n_chars);
       r->in_code_block = FALSE;
+      if (r->code != NULL)
+        {
+          Block *block = push_block (r, BLOCK_CODE);
+
+          /* md4c ends every code line with '\n'. */
+          if (r->code->len > 0 && r->code->str[r->code->len - 1] == '\n')
+            g_string_truncate (r->code, r->code->len - 1);
+          block->text = g_string_free (g_steal_pointer (&r->code), FALSE);
+          block->language = g_steal_pointer (&r->code_language);
+        }
       break;
 
     case MD_BLOCK_TH:
     case MD_BLOCK_TD:
       r->cur = &r->doc;
-      r->math_depth = 0;
       if (r->cell != NULL)
         {
           Row *row = (r->rows != NULL && r->rows->len > 0)
                      ? g_ptr_array_index (r->rows, r->rows->len - 1) : NULL;
 
           g_strdelimit (r->cell->sink.text->str, "\t\n", ' ');
-          r->cell->width = display_width (r->cell->sink.text->str, r->cell->sink.text->len);
           if (row != NULL)
             g_ptr_array_add (row->cells, g_steal_pointer (&r->cell));
           else
@@ -1206,8 +1301,12 @@ leave_block_cb (MD_BLOCKTYPE  type,
       break;
 
     case MD_BLOCK_TABLE:
-      if (r->rows != NULL)
-        emit_table (r);
+      if (r->rows != NULL && r->rows->len > 0)
+        {
+          Block *block = push_block (r, BLOCK_TABLE);
+
+          block->rows = g_steal_pointer (&r->rows);
+        }
       g_clear_pointer (&r->rows, g_ptr_array_unref);
       r->in_thead = FALSE;
       break;
@@ -1235,7 +1334,7 @@ span_tag (Renderer    *r,
       return r->tags.code;
     case MD_SPAN_LATEXMATH:
     case MD_SPAN_LATEXMATH_DISPLAY:
-      /* Plain text: "$5 and $10" also parses as math, and must look like prose. */
+      /* Not enabled: ka-markdown-source.c finds math itself. */
       return NULL;
     case MD_SPAN_A:
     case MD_SPAN_IMG:
@@ -1257,23 +1356,14 @@ enter_span_cb (MD_SPANTYPE  type,
 
   r->li_fresh = FALSE;
 
-  /* LaTeX stays literal: md4c strips the dollars, we put them back. */
-  if (type == MD_SPAN_LATEXMATH)
-    append (r, "$", 1);
-  else if (type == MD_SPAN_LATEXMATH_DISPLAY)
-    {
-      append (r, "$$", 2);
-      r->in_display_math = TRUE;
-    }
-
   open.type = type;
   open.tag = span_tag (r, type);
   open.start = r->cur->n_chars;
   open.byte_start = r->cur->text->len;
   if (type == MD_SPAN_A)
-    open.url = attribute_to_string (&((MD_SPAN_A_DETAIL *) detail)->href);
+    open.url = attribute_to_string (r->source, &((MD_SPAN_A_DETAIL *) detail)->href);
   else if (type == MD_SPAN_IMG)
-    open.url = attribute_to_string (&((MD_SPAN_IMG_DETAIL *) detail)->src);
+    open.url = attribute_to_string (r->source, &((MD_SPAN_IMG_DETAIL *) detail)->src);
   g_array_append_val (r->open_spans, open);
 
   return r->over_budget ? 1 : 0;
@@ -1292,14 +1382,6 @@ leave_span_cb (MD_SPANTYPE  type,
 
   open = g_array_index (r->open_spans, OpenSpan, r->open_spans->len - 1);
   g_array_set_size (r->open_spans, r->open_spans->len - 1);
-
-  if (type == MD_SPAN_LATEXMATH)
-    append (r, "$", 1);
-  else if (type == MD_SPAN_LATEXMATH_DISPLAY)
-    {
-      append (r, "$$", 2);
-      r->in_display_math = FALSE;
-    }
 
   sink_add_span (r->cur, open.tag, open.start, r->cur->n_chars);
 
@@ -1328,47 +1410,6 @@ leave_span_cb (MD_SPANTYPE  type,
   return r->over_budget ? 1 : 0;
 }
 
-/* md4c drops the backslash of an escape such as "\(" and hands us "(". For LaTeX's
- * \( \) \[ \] delimiters, and for any escaped punctuation between them, we put the
- * backslash back so that formulas stay literal. @text points into the source when it
- * follows an escape; an odd number of backslashes before it means the last one was an
- * escape character rather than an escaped backslash. */
-static void
-restore_latex_backslash (Renderer   *r,
-                         const char *text)
-{
-  guint n_backslashes = 0;
-  char c = text[0];
-
-  if (text <= r->src || text >= r->src + r->src_len || text[-1] != '\\')
-    return;
-  if (!g_ascii_ispunct (c))
-    return;
-
-  for (const char *p = text - 1;
-       p >= r->src && *p == '\\' && n_backslashes < KA_MD_BACKSLASH_SCAN;
-       p--)
-    n_backslashes++;
-  if (n_backslashes % 2 == 0)
-    return;
-
-  if (c == '(' || c == '[')
-    {
-      append (r, "\\", 1);
-      r->math_depth++;
-    }
-  else if (c == ')' || c == ']')
-    {
-      append (r, "\\", 1);
-      if (r->math_depth > 0)
-        r->math_depth--;
-    }
-  else if (r->math_depth > 0)
-    {
-      append (r, "\\", 1);
-    }
-}
-
 static int
 text_cb (MD_TEXTTYPE    type,
          const MD_CHAR *text,
@@ -1388,10 +1429,11 @@ text_cb (MD_TEXTTYPE    type,
     case MD_TEXT_BR:
     case MD_TEXT_SOFTBR:
       /* Models lay text out with single newlines; keep them, except where a line break
-       * would break the layout (tables, headings). */
+       * would break the layout (tables, headings) or at the start of a run (after a
+       * display formula). */
       if (r->cur != &r->doc || r->heading > 0)
         append (r, " ", 1);
-      else
+      else if (r->doc.text->len > 0 || r->doc.math->len > 0)
         append (r, "\n", 1);
       break;
 
@@ -1400,46 +1442,23 @@ text_cb (MD_TEXTTYPE    type,
       break;
 
     case MD_TEXT_NORMAL:
-      restore_latex_backslash (r, text);
-      append (r, text, size);
-      break;
-
-    case MD_TEXT_LATEXMATH:
-      /* md4c turns line ends inside math into a " " that is not part of the source. */
-      if (r->in_display_math && r->cur == &r->doc && size == 1 && text[0] == ' '
-          && (text < r->src || text >= r->src + r->src_len))
-        append (r, "\n", 1);
-      else
-        append (r, text, size);
+      append_prose (r, text, size);
       break;
 
     case MD_TEXT_CODE:
-      if (r->in_code_block && r->cur == &r->doc)
+      if (r->in_code_block && r->code != NULL)
         {
-          /* GTK 4.8 paints no paragraph background on an empty line, which would cut a
-           * code block in pieces: empty code lines get one space. */
-          while (size > 0)
-            {
-              const char *nl = memchr (text, '\n', size);
-              gsize len = nl != NULL ? (gsize) (nl - text) : size;
-
-              append (r, text, len);
-              if (nl == NULL)
-                break;
-              if (r->line_chars == 0)
-                append (r, " ", 1);
-              append (r, "\n", 1);
-              text += len + 1;
-              size -= len + 1;
-            }
+          if (take_budget (r, size))
+            ka_markdown_source_restore (r->source, r->code, text, size);
           break;
         }
-      append (r, text, size);
+      append_restored (r, text, size, FALSE);
       break;
 
     case MD_TEXT_HTML:
+    case MD_TEXT_LATEXMATH:
     default:
-      append (r, text, size);
+      append_restored (r, text, size, FALSE);
       break;
     }
 
@@ -1569,98 +1588,153 @@ cut_length (const char *text,
   return cut_len;
 }
 
-/*
- * ka_markdown_render:
- * @buffer: the buffer to insert into
- * @iter: where to insert; on return it points after the inserted text
- * @markdown: (nullable): untrusted Markdown, any bytes
- * @length: bytes in @markdown, or -1 if NUL-terminated
- *
- * Sanitizes @markdown with ka_text_sanitize(), parses it (md4c, GitHub dialect without
- * raw HTML, with $…$ kept literally) and inserts plain text styled with the "ka-…" tags
- * of the buffer's tag table (created on first use). Leading and trailing blank lines are
- * not inserted.
- */
-void
-ka_markdown_render (GtkTextBuffer *buffer,
-                    GtkTextIter   *iter,
-                    const char    *markdown,
-                    gssize         length)
+/* Parses @markdown (untrusted bytes) into blocks. Returns the array (transfer full) and
+ * keeps the prepared source alive in @source_out, which the blocks point into. */
+static GPtrArray *
+parse_blocks (GtkTextTagTable   *table,
+              const char        *markdown,
+              gssize             length,
+              KaMarkdownSource **source_out)
 {
   g_autofree char *clean = NULL;
-  GtkTextTagTable *table;
+  KaMarkdownSource *source;
   MD_PARSER parser = { 0, };
   Renderer r;
   gsize clean_len;
   gsize parse_len;
   gboolean truncated;
-  int base;
-  int end_offset;
+  GPtrArray *blocks;
 
-  g_return_if_fail (GTK_IS_TEXT_BUFFER (buffer));
-  g_return_if_fail (iter != NULL);
-  g_return_if_fail (gtk_text_iter_get_buffer (iter) == buffer);
-
-  table = gtk_text_buffer_get_tag_table (buffer);
+  ka_markdown_ensure_tags (table);
   clean = ka_text_sanitize (markdown, markdown != NULL ? length : 0);
   clean_len = strlen (clean);
   parse_len = cut_length (clean, clean_len, KA_MD_MAX_INPUT_BYTES);
   truncated = (parse_len < clean_len);
+  source = ka_markdown_source_new (clean, parse_len);
 
-  parser.flags = (MD_DIALECT_GITHUB | MD_FLAG_NOHTML | MD_FLAG_LATEXMATHSPANS);
+  /* Strikethrough stays on for "~~": single tildes never reach md4c (see
+   * ka-markdown-source.c). Math spans stay off: math is found before md4c runs. */
+  parser.flags = (MD_DIALECT_GITHUB | MD_FLAG_NOHTML);
   parser.enter_block = enter_block_cb;
   parser.leave_block = leave_block_cb;
   parser.enter_span = enter_span_cb;
   parser.leave_span = leave_span_cb;
   parser.text = text_cb;
 
-  renderer_init (&r, table, clean, parse_len);
-  if (md_parse (clean, (MD_SIZE) parse_len, &parser, &r) == -1)
+  renderer_init (&r, table, source, source->length);
+  if (md_parse (source->text, (MD_SIZE) source->length, &parser, &r) == -1)
     {
       /* md4c ran out of memory: show the text unparsed rather than nothing. */
+      g_ptr_array_set_size (r.blocks, 0);
       g_string_truncate (r.doc.text, 0);
       g_array_set_size (r.doc.spans, 0);
+      g_array_set_size (r.doc.math, 0);
       r.doc.n_chars = 0;
       r.out_bytes = 0;
       r.over_budget = FALSE;
       append (&r, clean, parse_len);
     }
   truncated |= r.over_budget;
-  /* md4c may have stopped inside a table cell. */
+  /* md4c may have stopped inside a table cell or a code block. */
   r.cur = &r.doc;
-
-  /* No trailing blank lines: the caller decides how blocks of answers are separated. */
-  while (r.doc.text->len > 0 && last_char (&r.doc, 0) == '\n')
-    drop_last_newline (&r);
+  g_clear_pointer (&r.containers, g_array_unref);
+  r.containers = g_array_new (FALSE, FALSE, sizeof (Container));
+  for (guint i = 0; i < r.open_spans->len; i++)
+    g_clear_pointer (&g_array_index (r.open_spans, OpenSpan, i).url, g_free);
+  g_array_set_size (r.open_spans, 0);
+  r.heading = 0;
 
   if (truncated)
     {
       int start;
 
+      flush_prose (&r);
       r.over_budget = FALSE;
       r.out_bytes = 0;
-      if (r.doc.text->len > 0)
-        append (&r, "\n\n", 2);
       start = r.doc.n_chars;
       /* Translators: shown after an answer that was too long to display completely. */
       append_str (&r, _("(truncated)"));
       sink_add_span (&r.doc, r.tags.note, start, r.doc.n_chars);
       sink_add_span (&r.doc, r.tags.dim, start, r.doc.n_chars);
     }
+  flush_prose (&r);
 
-  merge_spans (r.doc.spans);
-  limit_spans_per_line (r.doc.spans, r.doc.text->str);
+  blocks = g_steal_pointer (&r.blocks);
+  renderer_clear (&r);
+  *source_out = source;
+
+  return blocks;
+}
+
+static gboolean
+is_hangul (gunichar c)
+{
+  return (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0x1100 && c <= 0x11FF)
+      || (c >= 0x3130 && c <= 0x318F);
+}
+
+/* Korean wraps between words (CSS word-break: keep-all): Pango 1.50 breaks between any
+ * two Hangul syllables, so every word (a run without white space) that holds Hangul gets
+ * the "ka-keep-all" tag, whose allow-breaks=FALSE keeps it on one line. The text itself is
+ * not touched, so copying and screen readers get exactly the model's characters. */
+static void
+add_keep_all_spans (Sink       *sink,
+                    GtkTextTag *tag)
+{
+  const char *p = sink->text->str;
+  int offset = 0;
+  int word_start = -1;
+  gboolean hangul = FALSE;
+
+  for (;; p = g_utf8_next_char (p), offset++)
+    {
+      gunichar c = g_utf8_get_char (p);
+      gboolean space = (c == 0 || g_unichar_isspace (c));
+
+      if (space)
+        {
+          if (word_start >= 0 && hangul && offset - word_start > 1
+              && offset - word_start <= KA_MD_MAX_KEEP_ALL)
+            sink_add_span (sink, tag, word_start, offset);
+          word_start = -1;
+          hangul = FALSE;
+          if (c == 0)
+            break;
+          continue;
+        }
+      if (word_start < 0)
+        word_start = offset;
+      hangul |= is_hangul (c);
+    }
+}
+
+/* Inserts a prose run at @iter with its tags; inline formulas go through
+ * ka_math_insert_inline() when @view is given, else as readable text. */
+static void
+insert_prose (GtkTextBuffer *buffer,
+              GtkTextView   *view,
+              GtkTextIter   *iter,
+              Block         *block,
+              GtkTextTag    *keep_all)
+{
+  Sink *sink = &block->sink;
+  int base;
+  int end_offset;
+
+  merge_spans (sink->spans);
+  limit_spans_per_line (sink->spans, sink->text->str);
+  add_keep_all_spans (sink, keep_all);
 
   base = gtk_text_iter_get_offset (iter);
-  gtk_text_buffer_insert (buffer, iter, r.doc.text->str, r.doc.text->len);
+  gtk_text_buffer_insert (buffer, iter, sink->text->str, sink->text->len);
   end_offset = gtk_text_iter_get_offset (iter);
 
-  for (guint i = 0; i < MIN (r.doc.spans->len, KA_MD_MAX_SPANS); i++)
+  for (guint i = 0; i < MIN (sink->spans->len, KA_MD_MAX_SPANS); i++)
     {
-      Span *span = &g_array_index (r.doc.spans, Span, i);
+      Span *span = &g_array_index (sink->spans, Span, i);
       GtkTextIter start, end;
-      int s = MIN (span->start, r.doc.n_chars);
-      int e = MIN (span->end, r.doc.n_chars);
+      int s = MIN (span->start, sink->n_chars);
+      int e = MIN (span->end, sink->n_chars);
 
       if (e <= s)
         continue;
@@ -1669,8 +1743,421 @@ ka_markdown_render (GtkTextBuffer *buffer,
       gtk_text_buffer_apply_tag (buffer, span->tag, &start, &end);
     }
 
-  /* Applying tags invalidates iterators. */
-  gtk_text_buffer_get_iter_at_offset (buffer, iter, end_offset);
+  /* Formulas from the last to the first, so the earlier offsets stay right. */
+  for (guint i = sink->math->len; i > 0; i--)
+    {
+      InlineMath *m = &g_array_index (sink->math, InlineMath, i - 1);
+      GtkTextIter at;
+      int before = gtk_text_buffer_get_char_count (buffer);
 
-  renderer_clear (&r);
+      gtk_text_buffer_get_iter_at_offset (buffer, &at, base + MIN (m->offset, sink->n_chars));
+      if (view != NULL)
+        {
+          ka_math_insert_inline (view, &at, m->math->tex, -1);
+        }
+      else
+        {
+          g_autofree char *text = ka_tex_to_text (m->math->tex, -1);
+
+          gtk_text_buffer_insert (buffer, &at, text, -1);
+        }
+      end_offset += gtk_text_buffer_get_char_count (buffer) - before;
+    }
+
+  /* Applying tags and inserting formulas invalidate iterators. */
+  gtk_text_buffer_get_iter_at_offset (buffer, iter, end_offset);
+}
+
+static KaMarkdownAlign
+align_of (MD_ALIGN align)
+{
+  switch (align)
+    {
+    case MD_ALIGN_LEFT:
+      return KA_MARKDOWN_ALIGN_LEFT;
+    case MD_ALIGN_CENTER:
+      return KA_MARKDOWN_ALIGN_CENTER;
+    case MD_ALIGN_RIGHT:
+      return KA_MARKDOWN_ALIGN_RIGHT;
+    case MD_ALIGN_DEFAULT:
+    default:
+      return KA_MARKDOWN_ALIGN_DEFAULT;
+    }
+}
+
+static guint
+table_columns (GPtrArray *rows)
+{
+  guint n_columns = 0;
+
+  for (guint i = 0; i < rows->len; i++)
+    n_columns = MAX (n_columns, ((Row *) g_ptr_array_index (rows, i))->cells->len);
+
+  return n_columns;
+}
+
+static GtkWidget *
+table_widget (Block *block)
+{
+  GPtrArray *rows = block->rows;
+  guint n_columns = table_columns (rows);
+  guint n_header = 0;
+  g_autofree const char **cells = NULL;
+  g_autofree KaMarkdownAlign *align = NULL;
+
+  cells = g_new0 (const char *, (gsize) rows->len * MAX (n_columns, 1));
+  align = g_new0 (KaMarkdownAlign, MAX (n_columns, 1));
+  for (guint i = 0; i < rows->len; i++)
+    {
+      Row *row = g_ptr_array_index (rows, i);
+
+      if (row->header && n_header == i)
+        n_header++;
+      for (guint c = 0; c < row->cells->len; c++)
+        {
+          Cell *cell = g_ptr_array_index (row->cells, c);
+
+          g_strstrip (cell->sink.text->str);
+          cells[i * n_columns + c] = cell->sink.text->str;
+          if (i == 0)
+            align[c] = align_of (cell->align);
+        }
+    }
+
+  return ka_markdown_table_new (rows->len, n_columns, n_header,
+                                (const char * const *) cells, align);
+}
+
+/*
+ * ka_markdown_render:
+ * @buffer: the buffer to insert into
+ * @iter: where to insert; on return it points after the inserted text
+ * @markdown: (nullable): untrusted Markdown, any bytes
+ * @length: bytes in @markdown, or -1 if NUL-terminated
+ *
+ * The answer as one flat text (for tests, benchmarks and plain views): sanitized with
+ * ka_text_sanitize(), prepared by ka_markdown_source_new(), parsed by md4c (GitHub dialect
+ * without raw HTML) and inserted as plain text styled with the "ka-…" tags of the
+ * buffer's tag table (created on first use). Tables become one line per row with a tab
+ * between cells, code blocks their text with "ka-code-block", formulas ka_tex_to_text().
+ * Blocks are separated by a blank line; leading and trailing blank lines are not inserted.
+ * ka_markdown_render_blocks() is what the answer panes use.
+ */
+void
+ka_markdown_render (GtkTextBuffer *buffer,
+                    GtkTextIter   *iter,
+                    const char    *markdown,
+                    gssize         length)
+{
+  g_autoptr(GPtrArray) blocks = NULL;
+  g_autoptr(KaMarkdownSource) source = NULL;
+  GtkTextTagTable *table;
+  Tags tags;
+
+  g_return_if_fail (GTK_IS_TEXT_BUFFER (buffer));
+  g_return_if_fail (iter != NULL);
+  g_return_if_fail (gtk_text_iter_get_buffer (iter) == buffer);
+
+  table = gtk_text_buffer_get_tag_table (buffer);
+  blocks = parse_blocks (table, markdown, length, &source);
+  lookup_tags (table, &tags);
+
+  for (guint i = 0; i < blocks->len; i++)
+    {
+      Block *block = g_ptr_array_index (blocks, i);
+      int start = gtk_text_iter_get_offset (iter);
+      GtkTextIter a;
+
+      if (i > 0)
+        gtk_text_buffer_insert (buffer, iter, "\n\n", 2);
+      start = gtk_text_iter_get_offset (iter);
+
+      switch (block->kind)
+        {
+        case BLOCK_PROSE:
+          insert_prose (buffer, NULL, iter, block, tags.keep_all);
+          break;
+
+        case BLOCK_CODE:
+          gtk_text_buffer_insert (buffer, iter, block->text, -1);
+          gtk_text_buffer_get_iter_at_offset (buffer, &a, start);
+          gtk_text_buffer_apply_tag (buffer, tags.code_block, &a, iter);
+          break;
+
+        case BLOCK_MATH:
+          {
+            g_autofree char *text = ka_tex_to_text (block->text, -1);
+
+            gtk_text_buffer_insert (buffer, iter, text, -1);
+          }
+          break;
+
+        case BLOCK_TABLE:
+          for (guint r = 0; r < block->rows->len; r++)
+            {
+              Row *row = g_ptr_array_index (block->rows, r);
+              int row_start = gtk_text_iter_get_offset (iter);
+
+              if (r > 0)
+                gtk_text_buffer_insert (buffer, iter, "\n", 1);
+              for (guint c = 0; c < row->cells->len; c++)
+                {
+                  Cell *cell = g_ptr_array_index (row->cells, c);
+
+                  if (c > 0)
+                    gtk_text_buffer_insert (buffer, iter, "\t", 1);
+                  g_strstrip (cell->sink.text->str);
+                  gtk_text_buffer_insert (buffer, iter, cell->sink.text->str, -1);
+                }
+              if (row->header)
+                {
+                  gtk_text_buffer_get_iter_at_offset (buffer, &a, row_start);
+                  gtk_text_buffer_apply_tag (buffer, tags.table_header, &a, iter);
+                }
+            }
+          break;
+
+        default:
+          break;
+        }
+    }
+}
+
+static gboolean
+is_prose_view (GtkWidget *widget)
+{
+  return GTK_IS_TEXT_VIEW (widget) && gtk_widget_has_css_class (widget, "ka-prose");
+}
+
+/**
+ * ka_markdown_append_prose_view:
+ * @box: a vertical box of answer blocks
+ *
+ * Returns: (transfer none): the last child of @box when it is a prose view, else a new
+ *   prose view appended to @box: read-only, wrapping, selectable, with the tag table, the
+ *   margins and the accessible name of the first prose view in @box.
+ */
+GtkTextView *
+ka_markdown_append_prose_view (GtkBox *box)
+{
+  GtkWidget *last = gtk_widget_get_last_child (GTK_WIDGET (box));
+  GtkWidget *first = NULL;
+  g_autoptr(GtkTextBuffer) buffer = NULL;
+  GtkWidget *view;
+
+  if (last != NULL && is_prose_view (last))
+    return GTK_TEXT_VIEW (last);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (box)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (is_prose_view (child))
+      {
+        first = child;
+        break;
+      }
+
+  buffer = gtk_text_buffer_new (first != NULL
+                                ? gtk_text_buffer_get_tag_table (gtk_text_view_get_buffer (GTK_TEXT_VIEW (first)))
+                                : NULL);
+  ka_markdown_ensure_tags (gtk_text_buffer_get_tag_table (buffer));
+  view = gtk_text_view_new_with_buffer (buffer);
+  gtk_text_view_set_editable (GTK_TEXT_VIEW (view), FALSE);
+  gtk_text_view_set_cursor_visible (GTK_TEXT_VIEW (view), FALSE);
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
+  gtk_widget_add_css_class (view, "ka-prose");
+  if (first != NULL)
+    {
+      GtkTextView *model = GTK_TEXT_VIEW (first);
+
+      gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), gtk_text_view_get_wrap_mode (model));
+      gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), gtk_text_view_get_left_margin (model));
+      gtk_text_view_set_right_margin (GTK_TEXT_VIEW (view), gtk_text_view_get_right_margin (model));
+      gtk_text_view_set_pixels_below_lines (GTK_TEXT_VIEW (view),
+                                            gtk_text_view_get_pixels_below_lines (model));
+      gtk_text_view_set_pixels_inside_wrap (GTK_TEXT_VIEW (view),
+                                            gtk_text_view_get_pixels_inside_wrap (model));
+      gtk_widget_add_css_class (view, "ka-response-text");
+    }
+  gtk_box_append (box, view);
+
+  return GTK_TEXT_VIEW (view);
+}
+
+static GtkWidget *
+math_block (const char *tex)
+{
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+  GtkWidget *math = ka_math_view_new (tex, TRUE);
+
+  gtk_widget_set_halign (math, GTK_ALIGN_CENTER);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller),
+                                  GTK_POLICY_AUTOMATIC, GTK_POLICY_NEVER);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), TRUE);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), math);
+  gtk_widget_add_css_class (scroller, "ka-math-display");
+
+  return scroller;
+}
+
+/**
+ * ka_markdown_render_blocks:
+ * @box: a vertical GtkBox of answer blocks
+ * @markdown: (nullable): untrusted Markdown, any bytes
+ * @length: bytes in @markdown, or -1 if NUL-terminated
+ *
+ * Appends the answer to @box as a sequence of blocks: prose in read-only GtkTextViews
+ * (continuing @box's last one when it is a prose view), tables as grids
+ * (ka_markdown_table_new()), code in GtkSourceViews (ka_code_view_new()), display math in
+ * KaMathViews; inline math through ka_math_insert_inline(). Blocks inside lists and quotes
+ * are indented like their text. Nothing is parsed as markup.
+ */
+void
+ka_markdown_render_blocks (GtkBox     *box,
+                           const char *markdown,
+                           gssize      length)
+{
+  g_autoptr(GPtrArray) blocks = NULL;
+  g_autoptr(KaMarkdownSource) source = NULL;
+  GtkTextView *first;
+  GtkTextTagTable *table;
+  Tags tags;
+
+  g_return_if_fail (GTK_IS_BOX (box));
+
+  first = ka_markdown_append_prose_view (box);
+  table = gtk_text_buffer_get_tag_table (gtk_text_view_get_buffer (first));
+  blocks = parse_blocks (table, markdown, length, &source);
+  lookup_tags (table, &tags);
+
+  for (guint i = 0; i < blocks->len; i++)
+    {
+      Block *block = g_ptr_array_index (blocks, i);
+      GtkWidget *widget = NULL;
+
+      switch (block->kind)
+        {
+        case BLOCK_PROSE:
+          {
+            GtkTextView *view = ka_markdown_append_prose_view (box);
+            GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
+            GtkTextIter iter;
+
+            gtk_text_buffer_get_end_iter (buffer, &iter);
+            if (gtk_text_buffer_get_char_count (buffer) > 0)
+              {
+                GtkTextIter last = iter;
+
+                gtk_text_iter_backward_char (&last);
+                if (gtk_text_iter_get_char (&last) != '\n')
+                  gtk_text_buffer_insert (buffer, &iter, "\n\n", 2);
+              }
+            insert_prose (buffer, view, &iter, block, tags.keep_all);
+          }
+          continue;
+
+        case BLOCK_CODE:
+          widget = ka_code_view_new (block->text, block->language);
+          break;
+
+        case BLOCK_MATH:
+          widget = math_block (block->text);
+          break;
+
+        case BLOCK_TABLE:
+          widget = table_widget (block);
+          break;
+
+        default:
+          continue;
+        }
+
+      gtk_widget_set_margin_start (widget, 12 + KA_MD_INDENT_PX * MIN (block->level, KA_MD_MAX_INDENT));
+      gtk_widget_set_margin_end (widget, 12);
+      gtk_box_append (box, widget);
+    }
+}
+
+/**
+ * ka_markdown_dup_block_text:
+ * @block: a child of a box filled by ka_markdown_render_blocks()
+ *
+ * Returns: (transfer full): the block's text as a reader gets it: a prose view's text
+ *   with each inline formula as ka_tex_to_text(), a code block's code, a table's cells
+ *   (ka_markdown_table_dup_text()), a display formula's readable text
+ */
+char *
+ka_markdown_dup_block_text (GtkWidget *block)
+{
+  if (GTK_IS_TEXT_VIEW (block))
+    {
+      GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (block));
+      GString *out = g_string_new (NULL);
+      GtkTextIter iter, end;
+
+      gtk_text_buffer_get_bounds (buffer, &iter, &end);
+      while (!gtk_text_iter_equal (&iter, &end))
+        {
+          GtkTextIter next = iter;
+          GtkTextChildAnchor *anchor = gtk_text_iter_get_child_anchor (&iter);
+
+          if (anchor != NULL)
+            {
+              guint n_widgets = 0;
+              g_autofree GtkWidget **widgets = gtk_text_child_anchor_get_widgets (anchor, &n_widgets);
+
+              for (guint i = 0; i < n_widgets; i++)
+                if (KA_IS_MATH_VIEW (widgets[i]))
+                  {
+                    g_autofree char *text = ka_tex_to_text (ka_math_view_get_tex (KA_MATH_VIEW (widgets[i])), -1);
+
+                    g_string_append (out, text);
+                  }
+              gtk_text_iter_forward_char (&next);
+            }
+          else
+            {
+              g_autofree char *text = NULL;
+
+              if (!gtk_text_iter_forward_to_tag_toggle (&next, NULL))
+                next = end;
+              /* Stop at the next anchor too. */
+              for (GtkTextIter probe = iter; gtk_text_iter_compare (&probe, &next) < 0;
+                   gtk_text_iter_forward_char (&probe))
+                if (gtk_text_iter_get_child_anchor (&probe) != NULL)
+                  {
+                    next = probe;
+                    break;
+                  }
+              text = gtk_text_buffer_get_text (buffer, &iter, &next, TRUE);
+              g_string_append (out, text);
+            }
+          iter = next;
+        }
+
+      return g_string_free (out, FALSE);
+    }
+
+  if (GTK_IS_SCROLLED_WINDOW (block) && gtk_widget_has_css_class (block, "ka-table"))
+    return ka_markdown_table_dup_text (block);
+
+  if (GTK_IS_SCROLLED_WINDOW (block) && gtk_widget_has_css_class (block, "ka-code"))
+    {
+      GtkTextBuffer *buffer = gtk_text_view_get_buffer (ka_code_view_get_view (block));
+      GtkTextIter start, end;
+
+      gtk_text_buffer_get_bounds (buffer, &start, &end);
+      return gtk_text_buffer_get_text (buffer, &start, &end, TRUE);
+    }
+
+  if (GTK_IS_SCROLLED_WINDOW (block) && gtk_widget_has_css_class (block, "ka-math-display"))
+    {
+      GtkWidget *child = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (block));
+
+      if (GTK_IS_VIEWPORT (child))
+        child = gtk_viewport_get_child (GTK_VIEWPORT (child));
+      if (KA_IS_MATH_VIEW (child))
+        return ka_tex_to_text (ka_math_view_get_tex (KA_MATH_VIEW (child)), -1);
+    }
+
+  return g_strdup ("");
 }

@@ -15,8 +15,9 @@ G_BEGIN_DECLS
 /*
  * KaResponseView: one side of a battle. A heading ("Model A" / "모델 A", property "label"),
  * then the side's whole thread (every turn's answer, with a small turn marker when there are
- * several turns) rendered from Markdown in a read-only, selectable GtkTextView inside its own
- * GtkScrolledWindow. After the vote, ka_response_view_reveal() shows the model's name and
+ * several turns) rendered from Markdown as a column of blocks (ka_markdown_render_blocks():
+ * read-only, selectable prose views, table grids, code views, formulas) inside its own
+ * GtkScrolledWindow, at a comfortable measure. After the vote, ka_response_view_reveal() shows the model's name and
  * highlights the side the voter chose. Property "text-scale" (double, 0.75–2.0) scales the
  * text. Accessible name is the label only (never a model name before reveal).
  */
@@ -41,5 +42,7 @@ void        ka_response_view_reveal         (KaResponseView       *self,
                                              const char           *verdict);
 void        ka_response_view_clear          (KaResponseView       *self);
 GtkTextView *ka_response_view_get_text_view (KaResponseView       *self);
+GtkBox      *ka_response_view_get_blocks    (KaResponseView       *self);
+char        *ka_response_view_dup_text      (KaResponseView       *self);
 
 G_END_DECLS
