@@ -451,7 +451,7 @@ test_consent_not_saved (Fixture       *f,
   store = ka_store_open_read_only (f->db_path, &error);
   g_assert_no_error (error);
 
-  page = KA_PRIVACY_PAGE (ka_privacy_page_new ());
+  page = KA_PRIVACY_PAGE (g_object_new (KA_TYPE_PRIVACY_PAGE, "ui-language", "en", NULL));
   window = gtk_window_new ();
   gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
   g_signal_connect_swapped (page, "agreed", G_CALLBACK (count_cb), &agreed);

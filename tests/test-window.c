@@ -180,13 +180,17 @@ fixture_open (Fixture    *f,
               const char *pack_path)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(GSettings) settings = ka_application_new_settings ();
 
   f->db_path = g_build_filename (f->tmpdir, "ballots.sqlite", NULL);
   f->session = ka_application_create_session (pack_path, f->db_path, "en", &error);
   g_assert_no_error (error);
   g_assert_nonnull (f->session);
 
-  f->window = g_object_ref (ka_window_new (NULL, f->session));
+  f->window = g_object_ref (g_object_new (KA_TYPE_WINDOW,
+                                          "session", f->session,
+                                          "settings", settings,
+                                          NULL));
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1200, 800);
   gtk_window_present (GTK_WINDOW (f->window));
   gtk_test_widget_wait_for_draw (GTK_WIDGET (f->window));
@@ -1355,6 +1359,13 @@ inspect_and_close_cb (gpointer data)
   GtkWindow *window = gtk_application_get_active_window (app);
 
   g_assert_true (KA_IS_WINDOW (window));
+  /* The application gives its window the settings it keeps its size and text scale in. */
+  {
+    g_autoptr(GSettings) settings = NULL;
+
+    g_object_get (window, "settings", &settings, NULL);
+    g_assert_true (G_IS_SETTINGS (settings));
+  }
   run->page = g_strdup (ka_window_get_page (KA_WINDOW (window)));
   run->strings = window_strings (KA_WINDOW (window));
 
