@@ -251,6 +251,28 @@ ka_gui_test_register_application (const char *name)
   return app;
 }
 
+/* Runs @application on @argv (NULL-terminated, program name first) as a second instance
+ * may not (G_APPLICATION_NON_UNIQUE), with @window_added connected to its "window-added"
+ * for the time of the run: the test inspects the windows from there and quits.
+ * Returns: the exit status */
+int
+ka_gui_test_run_application (KaApplication      *application,
+                             const char * const *argv,
+                             GCallback           window_added,
+                             gpointer            data)
+{
+  GApplication *app = G_APPLICATION (application);
+  gulong handler;
+  int status;
+
+  g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
+  handler = g_signal_connect (app, "window-added", window_added, data);
+  status = g_application_run (app, g_strv_length ((char **) argv), (char **) argv);
+  g_signal_handler_disconnect (app, handler);
+
+  return status;
+}
+
 /* Real input ------------------------------------------------------------------------ */
 /* GTK 4.8 cannot inject input events, so they are sent with the X server's XTEST extension
  * (libXtst, loaded at run time): they go the whole way through GDK and the window's

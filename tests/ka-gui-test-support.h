@@ -62,6 +62,10 @@ void         ka_gui_test_destroy_window     (gpointer            window);
 void         ka_gui_test_close              (gpointer            window_ptr,
                                              KaSession         **session);
 KaApplication *ka_gui_test_register_application (const char     *name);
+int          ka_gui_test_run_application    (KaApplication      *application,
+                                             const char * const *argv,
+                                             GCallback           window_added,
+                                             gpointer            data);
 
 /* Real input through the X server's XTEST extension ---------------------------------- */
 

@@ -565,11 +565,8 @@ test_sync_waits_for_consent (Fixture       *f,
   /* Nothing listens there: the sync only has to exist, not to succeed. */
   g_settings_set_string (settings, "server-url", "http://127.0.0.1:9");
 
-  g_application_set_flags (G_APPLICATION (app),
-                           g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
-  g_signal_connect (app, "window-added", G_CALLBACK (window_added_cb), &run);
-  g_assert_cmpint (g_application_run (G_APPLICATION (app), G_N_ELEMENTS (argv) - 1,
-                                      (char **) argv), ==, 0);
+  g_assert_cmpint (ka_gui_test_run_application (app, argv, G_CALLBACK (window_added_cb), &run),
+                   ==, 0);
   g_assert_true (run.inspected);
 
   g_settings_reset (settings, "server-url");

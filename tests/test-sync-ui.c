@@ -1207,11 +1207,8 @@ test_application (void)
     g_assert_no_error (error);
   }
 
-  g_application_set_flags (G_APPLICATION (app),
-                           g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
-  g_signal_connect (app, "window-added", G_CALLBACK (window_added_cb), &run);
-  g_assert_cmpint (g_application_run (G_APPLICATION (app), G_N_ELEMENTS (argv) - 1,
-                                      (char **) argv), ==, 0);
+  g_assert_cmpint (ka_gui_test_run_application (app, argv, G_CALLBACK (window_added_cb), &run),
+                   ==, 0);
   g_assert_true (run.checked);
   /* Shut down: the sync was stopped and released. */
   g_assert_null (ka_application_get_sync (app));

@@ -1218,16 +1218,13 @@ run_application (const char * const *args,
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   int status;
 
-  g_application_set_flags (G_APPLICATION (app),
-                           g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
-  g_signal_connect (app, "window-added", G_CALLBACK (window_added_cb), run);
-
   g_ptr_array_add (argv, (char *) "kai-arena");
   for (guint i = 0; args[i] != NULL; i++)
     g_ptr_array_add (argv, (char *) args[i]);
   g_ptr_array_add (argv, NULL);
 
-  status = g_application_run (G_APPLICATION (app), argv->len - 1, (char **) argv->pdata);
+  status = ka_gui_test_run_application (app, (const char * const *) argv->pdata,
+                                        G_CALLBACK (window_added_cb), run);
   g_assert_cmpint (status, ==, 0);
 
   {
