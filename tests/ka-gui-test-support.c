@@ -9,7 +9,9 @@
 #include "config.h"
 
 #include <dlfcn.h>
+#include <glib/gi18n.h>
 #include <adwaita.h>
+#include <json-glib/json-glib.h>
 
 #ifdef GDK_WINDOWING_X11
 #include <gdk/x11/gdkx.h>
@@ -17,6 +19,41 @@
 #endif
 
 #include "ka-gui-test-support.h"
+#include "ka-test-support.h"
+
+/* Start-up ------------------------------------------------------------------------- */
+
+/* gtk_test_init() and adw_init(); @as_the_app adds what the app adds at start-up, for
+ * tests that take screenshots: its style sheet, and its translations from the build tree
+ * (used when such a test is run with LANGUAGE=ko; the checks run in C.UTF-8, in English). */
+void
+ka_gui_test_init (int       *argc,
+                  char    ***argv,
+                  gboolean   as_the_app)
+{
+  const char *build_root = g_getenv ("KA_BUILD_ROOT");
+  g_autoptr(GtkCssProvider) css = NULL;
+
+  gtk_test_init (argc, argv, NULL);
+  adw_init ();
+
+  if (!as_the_app)
+    return;
+
+  css = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (css, "/io/github/kaiarena/Arena/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  if (build_root != NULL)
+    {
+      g_autofree char *po = g_build_filename (build_root, "po", NULL);
+
+      bindtextdomain (GETTEXT_PACKAGE, po);
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      textdomain (GETTEXT_PACKAGE);
+    }
+}
 
 /* The main loop ------------------------------------------------------------------- */
 
@@ -155,6 +192,111 @@ ka_gui_test_write_file (const char *dir,
   return path;
 }
 
+/* The pack described by @pack as `kai-arena-pack/1` JSON: prompt IDs "p1", "p2", …,
+ * response IDs "r<prompt>-<model>" (both counted from 1), category "general", language
+ * "ko", a CC0 licence. Returns: (transfer full): the document, indented */
+char *
+ka_gui_test_pack_json (const KaGuiTestPack *pack)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "format");
+  json_builder_add_string_value (b, "kai-arena-pack/1");
+  json_builder_set_member_name (b, "pack_id");
+  json_builder_add_string_value (b, pack->pack_id);
+  json_builder_set_member_name (b, "title");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "ko");
+  json_builder_add_string_value (b, pack->title_ko);
+  json_builder_set_member_name (b, "en");
+  json_builder_add_string_value (b, pack->title_en);
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "language");
+  json_builder_add_string_value (b, "ko");
+  json_builder_set_member_name (b, "created_at");
+  json_builder_add_string_value (b, "2026-11-29T00:00:00Z");
+
+  if (!pack->sealed)
+    {
+      json_builder_set_member_name (b, "models");
+      json_builder_begin_array (b);
+      for (guint m = 0; m < pack->n_models; m++)
+        {
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "model_id");
+          json_builder_add_string_value (b, pack->models[m].model_id);
+          json_builder_set_member_name (b, "display_name");
+          json_builder_add_string_value (b, pack->models[m].display_name);
+          json_builder_set_member_name (b, "organisation");
+          json_builder_add_string_value (b, pack->models[m].organisation);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+    }
+
+  json_builder_set_member_name (b, "prompts");
+  json_builder_begin_array (b);
+  for (guint p = 0; p < pack->n_prompts; p++)
+    {
+      g_autofree char *id = g_strdup_printf ("p%u", p + 1);
+      const char * const *turns = pack->prompts + p * pack->n_turns;
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "prompt_id");
+      json_builder_add_string_value (b, id);
+      json_builder_set_member_name (b, "category");
+      json_builder_add_string_value (b, "general");
+      json_builder_set_member_name (b, "turns");
+      json_builder_begin_array (b);
+      for (guint t = 0; t < pack->n_turns && turns[t] != NULL; t++)
+        json_builder_add_string_value (b, turns[t]);
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+
+  json_builder_set_member_name (b, "responses");
+  json_builder_begin_array (b);
+  for (guint p = 0; p < pack->n_prompts; p++)
+    for (guint m = 0; m < pack->n_models; m++)
+      {
+        g_autofree char *id = g_strdup_printf ("r%u-%u", p + 1, m + 1);
+        g_autofree char *prompt_id = g_strdup_printf ("p%u", p + 1);
+        const char * const *turns = pack->prompts + p * pack->n_turns;
+
+        json_builder_begin_object (b);
+        json_builder_set_member_name (b, "response_id");
+        json_builder_add_string_value (b, id);
+        json_builder_set_member_name (b, "prompt_id");
+        json_builder_add_string_value (b, prompt_id);
+        if (!pack->sealed)
+          {
+            json_builder_set_member_name (b, "model_id");
+            json_builder_add_string_value (b, pack->models[m].model_id);
+          }
+        json_builder_set_member_name (b, "turns");
+        json_builder_begin_array (b);
+        for (guint t = 0; t < pack->n_turns && turns[t] != NULL; t++)
+          {
+            g_autofree char *text = pack->answer (p, m, t, pack->answer_data);
+
+            json_builder_add_string_value (b, text);
+          }
+        json_builder_end_array (b);
+        json_builder_end_object (b);
+      }
+  json_builder_end_array (b);
+
+  json_builder_set_member_name (b, "licence");
+  json_builder_add_string_value (b, "CC0-1.0 (test data)");
+  json_builder_end_object (b);
+
+  root = json_builder_get_root (b);
+  return json_to_string (root, TRUE);
+}
+
 /* A session on @pack_path and a store at @db_path, made as the application makes it. */
 KaSession *
 ka_gui_test_open_session (const char *pack_path,
@@ -229,6 +371,20 @@ ka_gui_test_close (gpointer    window_ptr,
 
   if (*session != NULL)
     g_assert_finalize_object (g_steal_pointer (session));
+}
+
+/* Closes the fixture's window and session (ka_gui_test_close()), removes its folder and
+ * frees its paths. */
+void
+ka_gui_test_fixture_clear (KaGuiTestFixture *f)
+{
+  ka_gui_test_close (&f->window, &f->session);
+
+  if (f->tmpdir != NULL)
+    ka_test_remove_tree (f->tmpdir);
+  g_clear_pointer (&f->tmpdir, g_free);
+  g_clear_pointer (&f->pack_path, g_free);
+  g_clear_pointer (&f->db_path, g_free);
 }
 
 /* The real application, registered (its startup adds the actions and accelerators the

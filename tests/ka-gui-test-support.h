@@ -21,6 +21,12 @@
 
 G_BEGIN_DECLS
 
+/* Start-up ------------------------------------------------------------------------- */
+
+void         ka_gui_test_init               (int                *argc,
+                                             char             ***argv,
+                                             gboolean            as_the_app);
+
 /* The main loop ------------------------------------------------------------------- */
 
 typedef gboolean (*KaGuiTestCondition) (gpointer data);
@@ -43,6 +49,50 @@ GtkWidget   *ka_gui_test_find_by_action     (GtkWidget          *widget,
                                              const char         *action_name);
 
 /* Packs, sessions, windows, applications ------------------------------------------- */
+
+/* A small pack built in code (DESIGN.md §3): every model answers every prompt. */
+typedef struct
+{
+  const char *model_id;
+  const char *display_name;
+  const char *organisation;
+} KaGuiTestModel;
+
+/* Returns: (transfer full): model @model's answer to turn @turn of prompt @prompt */
+typedef char *(*KaGuiTestAnswerFunc) (guint    prompt,
+                                      guint    model,
+                                      guint    turn,
+                                      gpointer data);
+
+typedef struct
+{
+  const char           *pack_id;
+  const char           *title_ko;
+  const char           *title_en;
+  const KaGuiTestModel *models;
+  guint                 n_models;
+  gboolean              sealed;     /* no "models", no "model_id": as citizens get it */
+  const char * const   *prompts;    /* n_prompts rows of n_turns turns; NULL ends a row early */
+  guint                 n_prompts;
+  guint                 n_turns;
+  KaGuiTestAnswerFunc   answer;
+  gpointer              answer_data;
+} KaGuiTestPack;
+
+char        *ka_gui_test_pack_json          (const KaGuiTestPack *pack);
+
+/* A window around a session on a pack and a store in a temporary folder: what the voting
+ * window tests set up (tests with more to hold keep their own struct). */
+typedef struct
+{
+  char      *tmpdir;     /* (owned) */
+  char      *pack_path;  /* (owned) */
+  char      *db_path;    /* (owned) */
+  KaSession *session;    /* (owned) (nullable) */
+  KaWindow  *window;     /* (owned) (nullable) */
+} KaGuiTestFixture;
+
+void         ka_gui_test_fixture_clear      (KaGuiTestFixture   *f);
 
 char        *ka_gui_test_sample_pack_path   (void);
 char        *ka_gui_test_write_file         (const char         *dir,

@@ -25,14 +25,7 @@
 #include "ka-test-support.h"
 #include "ka-window.h"
 
-typedef struct
-{
-  char      *tmpdir;
-  char      *pack_path;
-  char      *db_path;
-  KaSession *session;
-  KaWindow  *window;
-} Fixture;
+typedef KaGuiTestFixture Fixture;
 
 static KaSession *
 open_session (Fixture *f,
@@ -75,12 +68,7 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  ka_gui_test_close (&f->window, &f->session);
-
-  ka_test_remove_tree (f->tmpdir);
-  g_free (f->tmpdir);
-  g_free (f->pack_path);
-  g_free (f->db_path);
+  ka_gui_test_fixture_clear (f);
 }
 
 /* Widget tree helpers ----------------------------------------------------------------- */
@@ -698,8 +686,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
+  ka_gui_test_init (&argc, &argv, FALSE);
 
   g_test_add ("/ka/first-run/consent-gates-voting", Fixture, NULL,
               fixture_setup, test_consent_gates_voting, fixture_teardown);

@@ -47,102 +47,43 @@ static const char * const prompts[] = {
   "가을에 가볼 만한 국내 여행지를 추천해 주세요.",
 };
 
+static const KaGuiTestModel test_models[] = {
+  { "m1", "Kiosk Test Model 1", "Test Lab" },
+  { "m2", "Kiosk Test Model 2", "Test Lab" },
+  { "m3", "Kiosk Test Model 3", "Test Lab" },
+};
+
+/* Long enough to scroll in any window. */
+static char *
+long_answer (guint    prompt,
+             guint    model,
+             guint    turn,
+             gpointer data)
+{
+  GString *answer = g_string_new ("## 답변\n\n");
+
+  for (guint i = 0; i < 80; i++)
+    g_string_append_printf (answer, "%u. 단계별로 차근차근 설명하겠습니다. 준비가 중요합니다.\n", i + 1);
+
+  return g_string_free (answer, FALSE);
+}
+
 static char *
 build_pack_json (void)
 {
-  GString *long_answer = g_string_new ("## 답변\n\n");
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
+  KaGuiTestPack pack = {
+    .pack_id = "test-kiosk-open",
+    .title_ko = "키오스크 시험용 묶음",
+    .title_en = "Kiosk test pack",
+    .models = test_models,
+    .n_models = G_N_ELEMENTS (test_models),
+    .prompts = prompts,
+    .n_prompts = G_N_ELEMENTS (prompts),
+    .n_turns = 1,
+    .answer = long_answer,
+  };
 
-  /* Long enough to scroll in any window. */
-  for (guint i = 0; i < 80; i++)
-    g_string_append_printf (long_answer, "%u. 단계별로 차근차근 설명하겠습니다. 준비가 중요합니다.\n", i + 1);
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "format");
-  json_builder_add_string_value (b, "kai-arena-pack/1");
-  json_builder_set_member_name (b, "pack_id");
-  json_builder_add_string_value (b, "test-kiosk-open");
-  json_builder_set_member_name (b, "title");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "ko");
-  json_builder_add_string_value (b, "키오스크 시험용 묶음");
-  json_builder_set_member_name (b, "en");
-  json_builder_add_string_value (b, "Kiosk test pack");
-  json_builder_end_object (b);
-  json_builder_set_member_name (b, "language");
-  json_builder_add_string_value (b, "ko");
-  json_builder_set_member_name (b, "created_at");
-  json_builder_add_string_value (b, "2026-11-29T00:00:00Z");
-
-  json_builder_set_member_name (b, "models");
-  json_builder_begin_array (b);
-  for (guint m = 0; m < 3; m++)
-    {
-      g_autofree char *id = g_strdup_printf ("m%u", m + 1);
-      g_autofree char *name = g_strdup_printf ("Kiosk Test Model %u", m + 1);
-
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "model_id");
-      json_builder_add_string_value (b, id);
-      json_builder_set_member_name (b, "display_name");
-      json_builder_add_string_value (b, name);
-      json_builder_set_member_name (b, "organisation");
-      json_builder_add_string_value (b, "Test Lab");
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
-
-  json_builder_set_member_name (b, "prompts");
-  json_builder_begin_array (b);
-  for (guint p = 0; p < G_N_ELEMENTS (prompts); p++)
-    {
-      g_autofree char *id = g_strdup_printf ("p%u", p + 1);
-
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "prompt_id");
-      json_builder_add_string_value (b, id);
-      json_builder_set_member_name (b, "category");
-      json_builder_add_string_value (b, "general");
-      json_builder_set_member_name (b, "turns");
-      json_builder_begin_array (b);
-      json_builder_add_string_value (b, prompts[p]);
-      json_builder_end_array (b);
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
-
-  json_builder_set_member_name (b, "responses");
-  json_builder_begin_array (b);
-  for (guint p = 0; p < G_N_ELEMENTS (prompts); p++)
-    for (guint m = 0; m < 3; m++)
-      {
-        g_autofree char *id = g_strdup_printf ("r%u-%u", p + 1, m + 1);
-        g_autofree char *prompt_id = g_strdup_printf ("p%u", p + 1);
-        g_autofree char *model_id = g_strdup_printf ("m%u", m + 1);
-
-        json_builder_begin_object (b);
-        json_builder_set_member_name (b, "response_id");
-        json_builder_add_string_value (b, id);
-        json_builder_set_member_name (b, "prompt_id");
-        json_builder_add_string_value (b, prompt_id);
-        json_builder_set_member_name (b, "model_id");
-        json_builder_add_string_value (b, model_id);
-        json_builder_set_member_name (b, "turns");
-        json_builder_begin_array (b);
-        json_builder_add_string_value (b, long_answer->str);
-        json_builder_end_array (b);
-        json_builder_end_object (b);
-      }
-  json_builder_end_array (b);
-
-  json_builder_set_member_name (b, "licence");
-  json_builder_add_string_value (b, "CC0-1.0 (test data)");
-  json_builder_end_object (b);
-
-  g_string_free (long_answer, TRUE);
-  root = json_builder_get_root (b);
-  return json_to_string (root, TRUE);
+  return ka_gui_test_pack_json (&pack);
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -1086,8 +1027,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
+  ka_gui_test_init (&argc, &argv, FALSE);
 
   /* No blinking cursor timers racing with the test's input. */
   g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);

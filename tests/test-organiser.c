@@ -1173,26 +1173,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  const char *build_root = g_getenv ("KA_BUILD_ROOT");
-  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
-
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-
-  /* As the app: its style sheet, and its translations when a screenshot is taken with
-   * LANGUAGE=ko (the tests themselves run in C.UTF-8, in English). */
-  gtk_css_provider_load_from_resource (css, "/io/github/kaiarena/Arena/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
-                                              GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-  if (build_root != NULL)
-    {
-      g_autofree char *po = g_build_filename (build_root, "po", NULL);
-
-      bindtextdomain (GETTEXT_PACKAGE, po);
-      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-      textdomain (GETTEXT_PACKAGE);
-    }
+  /* As the app: its style sheet and translations, for the screenshots. */
+  ka_gui_test_init (&argc, &argv, TRUE);
 
   g_test_add_func ("/ka/organiser/human-json", test_human_json);
   g_test_add_func ("/ka/organiser/filters", test_filters);

@@ -524,8 +524,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
+  ka_gui_test_init (&argc, &argv, FALSE);
 
   g_test_add ("/ka/panes/citizen", Fixture, GINT_TO_POINTER (KA_MODE_CITIZEN),
               fixture_setup, test_citizen, fixture_teardown);

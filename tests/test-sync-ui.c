@@ -43,11 +43,7 @@
 #define SEALED_TEXT     "Names will appear after sync"
 
 /* Made-up, distinctive names: finding one anywhere before the reveal is a leak. */
-static const struct {
-  const char *model_id;
-  const char *display_name;
-  const char *organisation;
-} test_models[] = {
+static const KaGuiTestModel test_models[] = {
   { "test-hanbit-7b", "Hanbit Seven Instruct", "Hanbit Laboratory" },
   { "test-dalbit-chat", "Dalbit Chat Large", "Dalbit Intelligence" },
   { "test-byeol-lm", "Byeol Reasoner", "Byeol Research Institute" },
@@ -64,95 +60,31 @@ static const char * const test_prompts[] = {
 };
 
 static char *
+test_answer (guint    prompt,
+             guint    model,
+             guint    turn,
+             gpointer data)
+{
+  return g_strdup_printf ("## 답변 %u\n\n상황에 맞게 선택하시면 됩니다. "
+                          "**요약:** %u번째 방법을 권합니다.", model + 1, prompt + 1);
+}
+
+static char *
 build_pack_json (void)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
+  KaGuiTestPack pack = {
+    .pack_id = PACK_ID,
+    .title_ko = "동기화 화면 시험용 묶음",
+    .title_en = "Sync UI test pack",
+    .models = test_models,
+    .n_models = G_N_ELEMENTS (test_models),
+    .prompts = test_prompts,
+    .n_prompts = G_N_ELEMENTS (test_prompts),
+    .n_turns = 1,
+    .answer = test_answer,
+  };
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "format");
-  json_builder_add_string_value (b, "kai-arena-pack/1");
-  json_builder_set_member_name (b, "pack_id");
-  json_builder_add_string_value (b, PACK_ID);
-  json_builder_set_member_name (b, "title");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "ko");
-  json_builder_add_string_value (b, "동기화 화면 시험용 묶음");
-  json_builder_set_member_name (b, "en");
-  json_builder_add_string_value (b, "Sync UI test pack");
-  json_builder_end_object (b);
-  json_builder_set_member_name (b, "language");
-  json_builder_add_string_value (b, "ko");
-  json_builder_set_member_name (b, "created_at");
-  json_builder_add_string_value (b, "2026-11-29T00:00:00Z");
-
-  json_builder_set_member_name (b, "models");
-  json_builder_begin_array (b);
-  for (guint m = 0; m < G_N_ELEMENTS (test_models); m++)
-    {
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "model_id");
-      json_builder_add_string_value (b, test_models[m].model_id);
-      json_builder_set_member_name (b, "display_name");
-      json_builder_add_string_value (b, test_models[m].display_name);
-      json_builder_set_member_name (b, "organisation");
-      json_builder_add_string_value (b, test_models[m].organisation);
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
-
-  json_builder_set_member_name (b, "prompts");
-  json_builder_begin_array (b);
-  for (guint p = 0; p < G_N_ELEMENTS (test_prompts); p++)
-    {
-      g_autofree char *id = g_strdup_printf ("p%u", p + 1);
-
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "prompt_id");
-      json_builder_add_string_value (b, id);
-      json_builder_set_member_name (b, "category");
-      json_builder_add_string_value (b, "general");
-      json_builder_set_member_name (b, "turns");
-      json_builder_begin_array (b);
-      json_builder_add_string_value (b, test_prompts[p]);
-      json_builder_end_array (b);
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
-
-  json_builder_set_member_name (b, "responses");
-  json_builder_begin_array (b);
-  for (guint p = 0; p < G_N_ELEMENTS (test_prompts); p++)
-    for (guint m = 0; m < G_N_ELEMENTS (test_models); m++)
-      {
-        g_autofree char *id = g_strdup_printf ("r%u-%u", p + 1, m + 1);
-        g_autofree char *prompt_id = g_strdup_printf ("p%u", p + 1);
-        g_autofree char *text = NULL;
-
-        text = g_strdup_printf ("## 답변 %u\n\n상황에 맞게 선택하시면 됩니다. "
-                                "**요약:** %u번째 방법을 권합니다.", m + 1, p + 1);
-
-        json_builder_begin_object (b);
-        json_builder_set_member_name (b, "response_id");
-        json_builder_add_string_value (b, id);
-        json_builder_set_member_name (b, "prompt_id");
-        json_builder_add_string_value (b, prompt_id);
-        json_builder_set_member_name (b, "model_id");
-        json_builder_add_string_value (b, test_models[m].model_id);
-        json_builder_set_member_name (b, "turns");
-        json_builder_begin_array (b);
-        json_builder_add_string_value (b, text);
-        json_builder_end_array (b);
-        json_builder_end_object (b);
-      }
-  json_builder_end_array (b);
-
-  json_builder_set_member_name (b, "licence");
-  json_builder_add_string_value (b, "CC0-1.0 (test data)");
-  json_builder_end_object (b);
-
-  root = json_builder_get_root (b);
-  return json_to_string (root, TRUE);
+  return ka_gui_test_pack_json (&pack);
 }
 
 /* The display name of the model behind @response_id, from the open pack. */
@@ -1315,26 +1247,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  const char *build_root = g_getenv ("KA_BUILD_ROOT");
-  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
-
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-
-  /* As the app: its style sheet, and its translations when a screenshot is taken with
-   * LANGUAGE=ko (the checks themselves run in C.UTF-8, in English). */
-  gtk_css_provider_load_from_resource (css, "/io/github/kaiarena/Arena/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
-                                              GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-  if (build_root != NULL)
-    {
-      g_autofree char *po = g_build_filename (build_root, "po", NULL);
-
-      bindtextdomain (GETTEXT_PACKAGE, po);
-      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-      textdomain (GETTEXT_PACKAGE);
-    }
+  /* As the app: its style sheet and translations, for the screenshots. */
+  ka_gui_test_init (&argc, &argv, TRUE);
 
   g_test_add_func ("/ka/sync-ui/indicator", test_indicator);
   g_test_add_func ("/ka/sync-ui/sealed-names", test_sealed_names);

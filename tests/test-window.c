@@ -33,11 +33,7 @@
 /* A small open pack with Korean prompts, built in code. The model names are made up and
  * distinctive, so that finding one anywhere in the widget tree is certainly a leak. */
 
-static const struct {
-  const char *model_id;
-  const char *display_name;
-  const char *organisation;
-} test_models[] = {
+static const KaGuiTestModel test_models[] = {
   { "test-hanbit-7b", "Hanbit Seven Instruct", "Hanbit Laboratory" },
   { "test-dalbit-chat", "Dalbit Chat Large", "Dalbit Intelligence" },
   { "test-byeol-lm", "Byeol Reasoner", "Byeol Research Institute" },
@@ -62,118 +58,39 @@ static const char * const test_answer_styles[] = {
 };
 
 static char *
+test_answer (guint    prompt,
+             guint    model,
+             guint    turn,
+             gpointer data)
+{
+  return g_strdup_printf (test_answer_styles[model], "상황에 맞게 선택하시면 됩니다.");
+}
+
+static char *
 build_pack_json (guint    n_prompts,
                  gboolean sealed)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
+  KaGuiTestPack pack = {
+    .pack_id = sealed ? "test-window-sealed" : "test-window-open",
+    .title_ko = "창 시험용 묶음",
+    .title_en = "Window test pack",
+    .models = test_models,
+    .n_models = G_N_ELEMENTS (test_models),
+    .sealed = sealed,
+    .prompts = &test_prompts[0][0],
+    .n_prompts = n_prompts,
+    .n_turns = G_N_ELEMENTS (test_prompts[0]),
+    .answer = test_answer,
+  };
 
   g_assert_cmpuint (n_prompts, <=, G_N_ELEMENTS (test_prompts));
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "format");
-  json_builder_add_string_value (b, "kai-arena-pack/1");
-  json_builder_set_member_name (b, "pack_id");
-  json_builder_add_string_value (b, sealed ? "test-window-sealed" : "test-window-open");
-  json_builder_set_member_name (b, "title");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "ko");
-  json_builder_add_string_value (b, "창 시험용 묶음");
-  json_builder_set_member_name (b, "en");
-  json_builder_add_string_value (b, "Window test pack");
-  json_builder_end_object (b);
-  json_builder_set_member_name (b, "language");
-  json_builder_add_string_value (b, "ko");
-  json_builder_set_member_name (b, "created_at");
-  json_builder_add_string_value (b, "2026-11-29T00:00:00Z");
-
-  if (!sealed)
-    {
-      json_builder_set_member_name (b, "models");
-      json_builder_begin_array (b);
-      for (guint m = 0; m < G_N_ELEMENTS (test_models); m++)
-        {
-          json_builder_begin_object (b);
-          json_builder_set_member_name (b, "model_id");
-          json_builder_add_string_value (b, test_models[m].model_id);
-          json_builder_set_member_name (b, "display_name");
-          json_builder_add_string_value (b, test_models[m].display_name);
-          json_builder_set_member_name (b, "organisation");
-          json_builder_add_string_value (b, test_models[m].organisation);
-          json_builder_end_object (b);
-        }
-      json_builder_end_array (b);
-    }
-
-  json_builder_set_member_name (b, "prompts");
-  json_builder_begin_array (b);
-  for (guint p = 0; p < n_prompts; p++)
-    {
-      g_autofree char *id = g_strdup_printf ("p%u", p + 1);
-
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "prompt_id");
-      json_builder_add_string_value (b, id);
-      json_builder_set_member_name (b, "category");
-      json_builder_add_string_value (b, "general");
-      json_builder_set_member_name (b, "turns");
-      json_builder_begin_array (b);
-      for (guint t = 0; t < 2 && test_prompts[p][t] != NULL; t++)
-        json_builder_add_string_value (b, test_prompts[p][t]);
-      json_builder_end_array (b);
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
-
-  json_builder_set_member_name (b, "responses");
-  json_builder_begin_array (b);
-  for (guint p = 0; p < n_prompts; p++)
-    for (guint m = 0; m < G_N_ELEMENTS (test_models); m++)
-      {
-        g_autofree char *id = g_strdup_printf ("r%u-%u", p + 1, m + 1);
-        g_autofree char *prompt_id = g_strdup_printf ("p%u", p + 1);
-
-        json_builder_begin_object (b);
-        json_builder_set_member_name (b, "response_id");
-        json_builder_add_string_value (b, id);
-        json_builder_set_member_name (b, "prompt_id");
-        json_builder_add_string_value (b, prompt_id);
-        if (!sealed)
-          {
-            json_builder_set_member_name (b, "model_id");
-            json_builder_add_string_value (b, test_models[m].model_id);
-          }
-        json_builder_set_member_name (b, "turns");
-        json_builder_begin_array (b);
-        for (guint t = 0; t < 2 && test_prompts[p][t] != NULL; t++)
-          {
-            g_autofree char *text = g_strdup_printf (test_answer_styles[m],
-                                                     "상황에 맞게 선택하시면 됩니다.");
-            json_builder_add_string_value (b, text);
-          }
-        json_builder_end_array (b);
-        json_builder_end_object (b);
-      }
-  json_builder_end_array (b);
-
-  json_builder_set_member_name (b, "licence");
-  json_builder_add_string_value (b, "CC0-1.0 (test data)");
-  json_builder_end_object (b);
-
-  root = json_builder_get_root (b);
-  return json_to_string (root, TRUE);
+  return ka_gui_test_pack_json (&pack);
 }
 
 /* ------------------------------------------------------------------------------------ */
 
-typedef struct
-{
-  char      *tmpdir;
-  char      *pack_path;
-  char      *db_path;
-  KaSession *session;
-  KaWindow  *window;
-} Fixture;
+typedef KaGuiTestFixture Fixture;
 
 static void
 fixture_open (Fixture    *f,
@@ -199,12 +116,7 @@ fixture_setup (Fixture  *f,
 static void
 fixture_teardown (Fixture *f)
 {
-  ka_gui_test_close (&f->window, &f->session);
-
-  ka_test_remove_tree (f->tmpdir);
-  g_free (f->tmpdir);
-  g_free (f->pack_path);
-  g_free (f->db_path);
+  ka_gui_test_fixture_clear (f);
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -1328,8 +1240,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
+  ka_gui_test_init (&argc, &argv, FALSE);
 
   g_test_add_func ("/ka/window/vote-flow", test_vote_flow);
   g_test_add_func ("/ka/window/keyboard", test_keyboard);
