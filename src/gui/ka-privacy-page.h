@@ -35,13 +35,13 @@ gboolean   ka_privacy_record_consent     (KaStore       *store,
 
 G_DECLARE_FINAL_TYPE (KaPrivacyPage, ka_privacy_page, KA, PRIVACY_PAGE, AdwBin)
 
-GtkWidget *ka_privacy_page_new           (void);
-KaStore   *ka_privacy_page_get_store     (KaPrivacyPage *self);
-void       ka_privacy_page_set_store     (KaPrivacyPage *self,
-                                          KaStore       *store);
+GtkWidget  *ka_privacy_page_new             (void);
+KaStore    *ka_privacy_page_get_store       (KaPrivacyPage *self);
+void        ka_privacy_page_set_store       (KaPrivacyPage *self,
+                                             KaStore       *store);
 const char *ka_privacy_page_get_ui_language (KaPrivacyPage *self);
-void       ka_privacy_page_set_ui_language (KaPrivacyPage *self,
-                                            const char    *ui_language);
-gboolean   ka_privacy_page_focus_default (KaPrivacyPage *self);
+void        ka_privacy_page_set_ui_language (KaPrivacyPage *self,
+                                             const char    *ui_language);
+gboolean    ka_privacy_page_focus_default   (KaPrivacyPage *self);
 
 G_END_DECLS

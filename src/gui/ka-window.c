@@ -419,6 +419,9 @@ ka_window_init (KaWindow *self)
  * ka_window_new:
  * @application: (nullable): the application, or %NULL in tests
  * @session: (nullable): the session to show; %NULL for a window that only shows an error
+ *
+ * Returns: a window without settings, which keeps neither its size nor a text scale; the
+ *   application constructs its windows with KaWindow:settings.
  */
 KaWindow *
 ka_window_new (GtkApplication *application,
