@@ -16,57 +16,35 @@
 #include "ka-application.h"
 #include "ka-battle-view.h"
 #include "ka-contest-window.h"
+#include "ka-gui-test-support.h"
 #include "ka-height-clamp.h"
 #include "ka-identity.h"
 #include "ka-privacy-page.h"
 #include "ka-response-view.h"
 #include "ka-store.h"
+#include "ka-test-support.h"
 #include "ka-window.h"
 
-typedef struct
-{
-  char      *tmpdir;
-  char      *pack_path;
-  char      *db_path;
-  KaSession *session;
-  KaWindow  *window;
-} Fixture;
-
-static char *
-sample_pack_path (void)
-{
-  const char *root = g_getenv ("KA_SOURCE_ROOT");
-
-  if (root != NULL)
-    return g_build_filename (root, "data", "packs", "sample-ko.json", NULL);
-
-  return g_test_build_filename (G_TEST_DIST, "..", "data", "packs", "sample-ko.json", NULL);
-}
+typedef KaGuiTestFixture Fixture;
 
 static KaSession *
 open_session (Fixture *f,
               KaMode   mode)
 {
-  g_autoptr(GError) error = NULL;
-  KaSession *session;
-
-  session = ka_application_create_session_for_mode (f->pack_path, f->db_path, "en", mode,
-                                                    &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (session);
-
-  return session;
+  return ka_gui_test_open_session (f->pack_path, f->db_path, "en", mode);
 }
 
 static KaWindow *
 open_window (KaSession *session,
              gboolean   consent_required)
 {
+  g_autoptr(GSettings) settings = ka_application_new_settings ();
   KaWindow *window;
 
   window = g_object_new (KA_TYPE_WINDOW,
                          "session", session,
                          "consent-required", consent_required,
+                         "settings", settings,
                          NULL);
   g_object_ref_sink (window);
   gtk_window_set_default_size (GTK_WINDOW (window), 1200, 800);
@@ -80,81 +58,20 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->tmpdir = g_dir_make_tmp ("ka-test-first-run-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->pack_path = sample_pack_path ();
+  f->tmpdir = ka_test_make_tmp_dir ("ka-test-first-run-XXXXXX");
+  f->pack_path = ka_gui_test_sample_pack_path ();
   g_assert_true (g_file_test (f->pack_path, G_FILE_TEST_IS_REGULAR));
   f->db_path = g_build_filename (f->tmpdir, "ballots.sqlite", NULL);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir == NULL)
-    return;
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-
-  g_rmdir (path);
-}
-
-static void
-close_window (KaWindow **window)
-{
-  if (*window == NULL)
-    return;
-
-  gtk_window_destroy (GTK_WINDOW (*window));
-  g_assert_finalize_object (*window);
-  *window = NULL;
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  close_window (&f->window);
-
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-
-  if (f->session != NULL)
-    g_assert_finalize_object (f->session);
-
-  remove_tree (f->tmpdir);
-  g_free (f->tmpdir);
-  g_free (f->pack_path);
-  g_free (f->db_path);
+  ka_gui_test_fixture_clear (f);
 }
 
 /* Widget tree helpers ----------------------------------------------------------------- */
-
-static void
-collect (GtkWidget *widget,
-         GType      type,
-         GPtrArray *found)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    g_ptr_array_add (found, widget);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect (child, type, found);
-}
 
 static gpointer
 find_first (GtkWidget *root,
@@ -162,7 +79,7 @@ find_first (GtkWidget *root,
 {
   g_autoptr(GPtrArray) found = g_ptr_array_new ();
 
-  collect (root, type, found);
+  ka_gui_test_collect (root, type, found);
   g_assert_cmpuint (found->len, >, 0);
 
   return g_ptr_array_index (found, 0);
@@ -174,7 +91,7 @@ find_button_for_action (GtkWidget  *root,
 {
   g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
 
-  collect (root, GTK_TYPE_BUTTON, buttons);
+  ka_gui_test_collect (root, GTK_TYPE_BUTTON, buttons);
   for (guint i = 0; i < buttons->len; i++)
     {
       GtkWidget *button = g_ptr_array_index (buttons, i);
@@ -193,7 +110,7 @@ label_texts (GtkWidget *root)
   g_autoptr(GPtrArray) labels = g_ptr_array_new ();
   GString *text = g_string_new (NULL);
 
-  collect (root, GTK_TYPE_LABEL, labels);
+  ka_gui_test_collect (root, GTK_TYPE_LABEL, labels);
   for (guint i = 0; i < labels->len; i++)
     {
       g_string_append (text, gtk_label_get_text (g_ptr_array_index (labels, i)));
@@ -359,13 +276,10 @@ test_consent_not_asked (Fixture       *f,
   f->window = open_window (f->session, TRUE);
   g_assert_false (ka_window_get_consent_required (f->window));
   g_assert_cmpstr (ka_window_get_page (f->window), !=, "privacy");
-  close_window (&f->window);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  g_assert_finalize_object (f->session);
+  ka_gui_test_close (&f->window, &f->session);
 
   f->session = open_session (f, KA_MODE_CITIZEN);
-  f->window = g_object_ref_sink (ka_window_new (NULL, f->session));
+  f->window = ka_gui_test_new_window (NULL, f->session);
   g_assert_false (ka_window_get_consent_required (f->window));
   g_assert_cmpstr (ka_window_get_page (f->window), ==, "battle");
   g_assert_false (ka_privacy_has_consent (ka_session_get_store (f->session)));
@@ -451,7 +365,7 @@ test_consent_not_saved (Fixture       *f,
   store = ka_store_open_read_only (f->db_path, &error);
   g_assert_no_error (error);
 
-  page = KA_PRIVACY_PAGE (ka_privacy_page_new ());
+  page = KA_PRIVACY_PAGE (g_object_new (KA_TYPE_PRIVACY_PAGE, "ui-language", "en", NULL));
   window = gtk_window_new ();
   gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
   g_signal_connect_swapped (page, "agreed", G_CALLBACK (count_cb), &agreed);
@@ -471,7 +385,7 @@ test_consent_not_saved (Fixture       *f,
   g_assert_cmpuint (agreed, ==, 0);
   g_assert_false (ka_privacy_has_consent (store));
 
-  collect (GTK_WIDGET (page), GTK_TYPE_LABEL, labels);
+  ka_gui_test_collect (GTK_WIDGET (page), GTK_TYPE_LABEL, labels);
   for (guint i = 0; i < labels->len; i++)
     {
       GtkWidget *label = g_ptr_array_index (labels, i);
@@ -639,11 +553,8 @@ test_sync_waits_for_consent (Fixture       *f,
   /* Nothing listens there: the sync only has to exist, not to succeed. */
   g_settings_set_string (settings, "server-url", "http://127.0.0.1:9");
 
-  g_application_set_flags (G_APPLICATION (app),
-                           g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
-  g_signal_connect (app, "window-added", G_CALLBACK (window_added_cb), &run);
-  g_assert_cmpint (g_application_run (G_APPLICATION (app), G_N_ELEMENTS (argv) - 1,
-                                      (char **) argv), ==, 0);
+  g_assert_cmpint (ka_gui_test_run_application (app, argv, G_CALLBACK (window_added_cb), &run),
+                   ==, 0);
   g_assert_true (run.inspected);
 
   g_settings_reset (settings, "server-url");
@@ -705,7 +616,7 @@ test_focus_order (Fixture       *f,
   f->window = open_window (f->session, TRUE);
   view = ka_window_get_battle_view (f->window);
 
-  collect (GTK_WIDGET (view), KA_TYPE_RESPONSE_VIEW, responses);
+  ka_gui_test_collect (GTK_WIDGET (view), KA_TYPE_RESPONSE_VIEW, responses);
   g_assert_cmpuint (responses->len, ==, 2);
   g_assert_cmpstr (ka_response_view_get_label (g_ptr_array_index (responses, 0)), ==, "Model A");
   g_assert_cmpstr (ka_response_view_get_label (g_ptr_array_index (responses, 1)), ==, "Model B");
@@ -809,8 +720,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
+  ka_gui_test_init (&argc, &argv, FALSE);
 
   g_test_add ("/ka/first-run/consent-gates-voting", Fixture, NULL,
               fixture_setup, test_consent_gates_voting, fixture_teardown);

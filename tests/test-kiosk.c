@@ -14,25 +14,25 @@
 
 #include "config.h"
 
-#include <dlfcn.h>
 #include <string.h>
 #include <glib/gstdio.h>
 #include <adwaita.h>
 
 #ifdef GDK_WINDOWING_X11
-#include <gdk/x11/gdkx.h>
 #include <X11/keysym.h>
 #endif
 
 #include "ka-application.h"
 #include "ka-attract-view.h"
 #include "ka-battle-view.h"
+#include "ka-gui-test-support.h"
 #include "ka-kiosk.h"
 #include "ka-operator-panel.h"
 #include "ka-pin.h"
 #include "ka-response-view.h"
 #include "ka-store.h"
 #include "ka-sync.h"
+#include "ka-test-support.h"
 #include "ka-window.h"
 
 #define SEC ((gint64) G_USEC_PER_SEC)
@@ -47,287 +47,43 @@ static const char * const prompts[] = {
   "가을에 가볼 만한 국내 여행지를 추천해 주세요.",
 };
 
+static const KaGuiTestModel test_models[] = {
+  { "m1", "Kiosk Test Model 1", "Test Lab" },
+  { "m2", "Kiosk Test Model 2", "Test Lab" },
+  { "m3", "Kiosk Test Model 3", "Test Lab" },
+};
+
+/* Long enough to scroll in any window. */
+static char *
+long_answer (guint    prompt,
+             guint    model,
+             guint    turn,
+             gpointer data)
+{
+  GString *answer = g_string_new ("## 답변\n\n");
+
+  for (guint i = 0; i < 80; i++)
+    g_string_append_printf (answer, "%u. 단계별로 차근차근 설명하겠습니다. 준비가 중요합니다.\n", i + 1);
+
+  return g_string_free (answer, FALSE);
+}
+
 static char *
 build_pack_json (void)
 {
-  GString *long_answer = g_string_new ("## 답변\n\n");
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
+  KaGuiTestPack pack = {
+    .pack_id = "test-kiosk-open",
+    .title_ko = "키오스크 시험용 묶음",
+    .title_en = "Kiosk test pack",
+    .models = test_models,
+    .n_models = G_N_ELEMENTS (test_models),
+    .prompts = prompts,
+    .n_prompts = G_N_ELEMENTS (prompts),
+    .n_turns = 1,
+    .answer = long_answer,
+  };
 
-  /* Long enough to scroll in any window. */
-  for (guint i = 0; i < 80; i++)
-    g_string_append_printf (long_answer, "%u. 단계별로 차근차근 설명하겠습니다. 준비가 중요합니다.\n", i + 1);
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "format");
-  json_builder_add_string_value (b, "kai-arena-pack/1");
-  json_builder_set_member_name (b, "pack_id");
-  json_builder_add_string_value (b, "test-kiosk-open");
-  json_builder_set_member_name (b, "title");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "ko");
-  json_builder_add_string_value (b, "키오스크 시험용 묶음");
-  json_builder_set_member_name (b, "en");
-  json_builder_add_string_value (b, "Kiosk test pack");
-  json_builder_end_object (b);
-  json_builder_set_member_name (b, "language");
-  json_builder_add_string_value (b, "ko");
-  json_builder_set_member_name (b, "created_at");
-  json_builder_add_string_value (b, "2026-11-29T00:00:00Z");
-
-  json_builder_set_member_name (b, "models");
-  json_builder_begin_array (b);
-  for (guint m = 0; m < 3; m++)
-    {
-      g_autofree char *id = g_strdup_printf ("m%u", m + 1);
-      g_autofree char *name = g_strdup_printf ("Kiosk Test Model %u", m + 1);
-
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "model_id");
-      json_builder_add_string_value (b, id);
-      json_builder_set_member_name (b, "display_name");
-      json_builder_add_string_value (b, name);
-      json_builder_set_member_name (b, "organisation");
-      json_builder_add_string_value (b, "Test Lab");
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
-
-  json_builder_set_member_name (b, "prompts");
-  json_builder_begin_array (b);
-  for (guint p = 0; p < G_N_ELEMENTS (prompts); p++)
-    {
-      g_autofree char *id = g_strdup_printf ("p%u", p + 1);
-
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "prompt_id");
-      json_builder_add_string_value (b, id);
-      json_builder_set_member_name (b, "category");
-      json_builder_add_string_value (b, "general");
-      json_builder_set_member_name (b, "turns");
-      json_builder_begin_array (b);
-      json_builder_add_string_value (b, prompts[p]);
-      json_builder_end_array (b);
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
-
-  json_builder_set_member_name (b, "responses");
-  json_builder_begin_array (b);
-  for (guint p = 0; p < G_N_ELEMENTS (prompts); p++)
-    for (guint m = 0; m < 3; m++)
-      {
-        g_autofree char *id = g_strdup_printf ("r%u-%u", p + 1, m + 1);
-        g_autofree char *prompt_id = g_strdup_printf ("p%u", p + 1);
-        g_autofree char *model_id = g_strdup_printf ("m%u", m + 1);
-
-        json_builder_begin_object (b);
-        json_builder_set_member_name (b, "response_id");
-        json_builder_add_string_value (b, id);
-        json_builder_set_member_name (b, "prompt_id");
-        json_builder_add_string_value (b, prompt_id);
-        json_builder_set_member_name (b, "model_id");
-        json_builder_add_string_value (b, model_id);
-        json_builder_set_member_name (b, "turns");
-        json_builder_begin_array (b);
-        json_builder_add_string_value (b, long_answer->str);
-        json_builder_end_array (b);
-        json_builder_end_object (b);
-      }
-  json_builder_end_array (b);
-
-  json_builder_set_member_name (b, "licence");
-  json_builder_add_string_value (b, "CC0-1.0 (test data)");
-  json_builder_end_object (b);
-
-  g_string_free (long_answer, TRUE);
-  root = json_builder_get_root (b);
-  return json_to_string (root, TRUE);
-}
-
-/* ------------------------------------------------------------------------------------ */
-/* X input through XTEST */
-
-#ifdef GDK_WINDOWING_X11
-typedef int     (*FakeKeyFunc)    (Display *, unsigned int, Bool, unsigned long);
-typedef int     (*FakeButtonFunc) (Display *, unsigned int, Bool, unsigned long);
-typedef int     (*FakeMotionFunc) (Display *, int, int, int, unsigned long);
-typedef KeyCode (*KeysymToKeycodeFunc) (Display *, KeySym);
-typedef int     (*SyncFunc)       (Display *, Bool);
-typedef int     (*SetFocusFunc)   (Display *, Window, int, Time);
-
-static struct {
-  gboolean            loaded;
-  FakeKeyFunc         fake_key;
-  FakeButtonFunc      fake_button;
-  FakeMotionFunc      fake_motion;
-  KeysymToKeycodeFunc keysym_to_keycode;
-  SyncFunc            sync;
-  SetFocusFunc        set_focus;
-} xt;
-#endif
-
-static gboolean
-have_xtest (void)
-{
-#ifdef GDK_WINDOWING_X11
-  static gsize once;
-
-  if (g_once_init_enter (&once))
-    {
-      void *x11 = dlopen ("libX11.so.6", RTLD_NOW | RTLD_LOCAL);
-      void *xtst = dlopen ("libXtst.so.6", RTLD_NOW | RTLD_LOCAL);
-
-      if (x11 != NULL && xtst != NULL &&
-          GDK_IS_X11_DISPLAY (gdk_display_get_default ()))
-        {
-          xt.fake_key = (FakeKeyFunc) dlsym (xtst, "XTestFakeKeyEvent");
-          xt.fake_button = (FakeButtonFunc) dlsym (xtst, "XTestFakeButtonEvent");
-          xt.fake_motion = (FakeMotionFunc) dlsym (xtst, "XTestFakeMotionEvent");
-          xt.keysym_to_keycode = (KeysymToKeycodeFunc) dlsym (x11, "XKeysymToKeycode");
-          xt.sync = (SyncFunc) dlsym (x11, "XSync");
-          xt.set_focus = (SetFocusFunc) dlsym (x11, "XSetInputFocus");
-          xt.loaded = xt.fake_key && xt.fake_button && xt.fake_motion &&
-                      xt.keysym_to_keycode && xt.sync && xt.set_focus;
-        }
-      g_once_init_leave (&once, 1);
-    }
-
-  return xt.loaded;
-#else
-  return FALSE;
-#endif
-}
-
-static gboolean
-timed_out_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the main loop for @ms milliseconds. */
-static void
-pump (guint ms)
-{
-  gboolean done = FALSE;
-  guint id = g_timeout_add (ms, timed_out_cb, &done);
-
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-  (void) id;
-}
-
-/* Iterates the main loop until cond() holds. The limit only stops a hung test. */
-static void
-wait_until (gboolean    (*cond) (gpointer),
-            gpointer      data,
-            const char   *what)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (30000, timed_out_cb, &timed_out);
-
-  while (!cond (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  if (timed_out)
-    g_error ("timed out waiting for %s", what);
-
-  g_source_remove (id);
-}
-
-#ifdef GDK_WINDOWING_X11
-static Display *
-xdisplay (void)
-{
-  return gdk_x11_display_get_xdisplay (gdk_display_get_default ());
-}
-
-static void
-focus_window (GtkWindow *window)
-{
-  Window xid = gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (window)));
-
-  xt.set_focus (xdisplay (), xid, 2 /* RevertToParent */, 0 /* CurrentTime */);
-  xt.sync (xdisplay (), False);
-}
-
-enum { MOD_CTRL = 1, MOD_SHIFT = 2, MOD_ALT = 4 };
-
-static void
-press_modifiers (guint    mods,
-                 gboolean press)
-{
-  Display *dpy = xdisplay ();
-
-  if (mods & MOD_CTRL)
-    xt.fake_key (dpy, xt.keysym_to_keycode (dpy, XK_Control_L), press, 0);
-  if (mods & MOD_SHIFT)
-    xt.fake_key (dpy, xt.keysym_to_keycode (dpy, XK_Shift_L), press, 0);
-  if (mods & MOD_ALT)
-    xt.fake_key (dpy, xt.keysym_to_keycode (dpy, XK_Alt_L), press, 0);
-}
-#endif
-
-/* Presses and releases @keysym with @mods held, then lets GTK handle the events. */
-static void
-send_key (GtkWindow *window,
-          guint      keysym,
-          guint      mods)
-{
-#ifdef GDK_WINDOWING_X11
-  Display *dpy = xdisplay ();
-  KeyCode code = xt.keysym_to_keycode (dpy, keysym);
-
-  g_assert_cmpuint (code, !=, 0);
-  focus_window (window);
-  press_modifiers (mods, True);
-  xt.fake_key (dpy, code, True, 0);
-  xt.fake_key (dpy, code, False, 0);
-  press_modifiers (mods, False);
-  xt.sync (dpy, False);
-  pump (150);
-#endif
-}
-
-static void
-send_key_state (GtkWindow *window,
-                guint      keysym,
-                gboolean   press)
-{
-#ifdef GDK_WINDOWING_X11
-  Display *dpy = xdisplay ();
-
-  focus_window (window);
-  xt.fake_key (dpy, xt.keysym_to_keycode (dpy, keysym), press, 0);
-  xt.sync (dpy, False);
-  pump (100);
-#endif
-}
-
-/* A tap at @widget's centre (the window sits at the screen's origin: Xvfb has no window
- * manager to move it). */
-static void
-tap_widget (GtkWidget *widget,
-            gboolean   pump_after)
-{
-#ifdef GDK_WINDOWING_X11
-  Display *dpy = xdisplay ();
-  GtkWidget *root = GTK_WIDGET (gtk_widget_get_root (widget));
-  graphene_point_t centre = GRAPHENE_POINT_INIT (gtk_widget_get_width (widget) / 2.f,
-                                                 gtk_widget_get_height (widget) / 2.f);
-  graphene_point_t in_root;
-  double nx = 0, ny = 0;
-
-  g_assert_true (gtk_widget_compute_point (widget, root, &centre, &in_root));
-  gtk_native_get_surface_transform (GTK_NATIVE (root), &nx, &ny);
-  xt.fake_motion (dpy, -1, (int) (in_root.x + nx), (int) (in_root.y + ny), 0);
-  xt.fake_button (dpy, 1, True, 0);
-  xt.fake_button (dpy, 1, False, 0);
-  xt.sync (dpy, False);
-  if (pump_after)
-    pump (150);
-#endif
+  return ka_gui_test_pack_json (&pack);
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -360,28 +116,6 @@ escape_attempt_cb (GSimpleAction *action,
                    gpointer       data)
 {
   ((Fixture *) data)->escapes++;
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir == NULL)
-    return;
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-
-  g_rmdir (path);
 }
 
 /* The shortcuts a visitor could try, each bound by the test as an accelerator too. */
@@ -437,18 +171,14 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *json = build_pack_json ();
   GSimpleAction *escape;
   guint n_accels = 0;
   const char *accels[G_N_ELEMENTS (escape_keys) + 1];
 
-  f->tmpdir = g_dir_make_tmp ("ka-test-kiosk-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->pack_path = g_build_filename (f->tmpdir, "pack.json", NULL);
+  f->tmpdir = ka_test_make_tmp_dir ("ka-test-kiosk-XXXXXX");
+  f->pack_path = ka_gui_test_write_file (f->tmpdir, "pack.json", json);
   f->db_path = g_build_filename (f->tmpdir, "kiosk.sqlite", NULL);
-  g_file_set_contents (f->pack_path, json, -1, &error);
-  g_assert_no_error (error);
 
   f->settings = ka_application_new_settings ();
   g_assert_nonnull (f->settings);
@@ -458,18 +188,7 @@ fixture_setup (Fixture       *f,
   /* The real application, registered (startup adds its actions and accelerators:
    * Ctrl+Q quits, Ctrl+comma opens preferences, Ctrl+? the shortcuts window), plus an
    * accelerator of the test's own for every other escape key. */
-  f->app = ka_application_new ();
-  {
-    /* Each fixture's application exports its own D-Bus object path. */
-    static guint serial;
-    g_autofree char *id = g_strdup_printf ("%s.KioskTest%u", APP_ID, ++serial);
-
-    g_application_set_application_id (G_APPLICATION (f->app), id);
-  }
-  g_application_set_flags (G_APPLICATION (f->app),
-                           G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
-  g_application_register (G_APPLICATION (f->app), NULL, &error);
-  g_assert_no_error (error);
+  f->app = ka_gui_test_register_application ("KioskTest");
 
   escape = g_simple_action_new ("test-escape", NULL);
   g_signal_connect (escape, "activate", G_CALLBACK (escape_attempt_cb), f);
@@ -486,11 +205,8 @@ fixture_setup (Fixture       *f,
   accels[n_accels] = NULL;
   gtk_application_set_accels_for_action (GTK_APPLICATION (f->app), "app.test-escape", accels);
 
-  f->session = ka_application_create_session_for_mode (f->pack_path, f->db_path, "ko",
-                                                       KA_MODE_KIOSK, &error);
-  g_assert_no_error (error);
-
-  f->window = g_object_ref (ka_window_new (GTK_APPLICATION (f->app), f->session));
+  f->session = ka_gui_test_open_session (f->pack_path, f->db_path, "ko", KA_MODE_KIOSK);
+  f->window = ka_gui_test_new_window (GTK_APPLICATION (f->app), f->session);
   f->kiosk = ka_kiosk_attach (f->window);
   ka_kiosk_bind_settings (f->kiosk, f->settings);
   f->clock_us = (gint64) 1795910400 * SEC;
@@ -498,28 +214,18 @@ fixture_setup (Fixture       *f,
 
   gtk_window_present (GTK_WINDOW (f->window));
   gtk_test_widget_wait_for_draw (GTK_WIDGET (f->window));
-  pump (100);
+  ka_gui_test_pump (100);
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  if (f->window != NULL)
-    {
-      gtk_window_destroy (GTK_WINDOW (f->window));
-      g_assert_finalize_object (f->window);
-    }
-
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-
-  if (f->session != NULL)
-    g_assert_finalize_object (f->session);
+  ka_gui_test_close (&f->window, &f->session);
   g_clear_object (&f->app);
   g_clear_object (&f->settings);
 
-  remove_tree (f->tmpdir);
+  ka_test_remove_tree (f->tmpdir);
   g_free (f->tmpdir);
   g_free (f->pack_path);
   g_free (f->db_path);
@@ -563,66 +269,11 @@ counting_down (gpointer data)
 }
 
 static gboolean
-state_is_revealed (gpointer data)
-{
-  return ka_session_get_state (((Fixture *) data)->session) == KA_SESSION_STATE_REVEALED;
-}
-
-static gboolean
 scrollable (gpointer data)
 {
   GtkAdjustment *adj = data;
 
   return gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj) > 400;
-}
-
-static GtkWidget *
-find_by_type (GtkWidget *widget,
-              GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_by_type (c, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static void
-find_all_by_type (GtkWidget *widget,
-                  GType      type,
-                  GPtrArray *found)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    g_ptr_array_add (found, widget);
-
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
-    find_all_by_type (c, type, found);
-}
-
-static GtkWidget *
-find_by_action (GtkWidget  *widget,
-                const char *action_name)
-{
-  if (GTK_IS_ACTIONABLE (widget) &&
-      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action_name) == 0)
-    return widget;
-
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_by_action (c, action_name);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
 }
 
 static void
@@ -643,7 +294,7 @@ static void
 wake_and_wait (Fixture *f)
 {
   ka_attract_view_wake (ka_kiosk_get_attract_view (f->kiosk));
-  wait_until (page_is_visitor, f, "the battle after the wake");
+  ka_gui_test_wait_until (page_is_visitor, f, "the battle after the wake");
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -684,7 +335,7 @@ static void
 test_engaged (Fixture       *f,
               gconstpointer  data)
 {
-  GtkWidget *header = find_by_type (GTK_WIDGET (f->window), ADW_TYPE_HEADER_BAR);
+  GtkWidget *header = ka_gui_test_find_by_type (GTK_WIDGET (f->window), ADW_TYPE_HEADER_BAR);
   g_auto(GStrv) accels = NULL;
 
   g_assert_true (ka_kiosk_get_active (f->kiosk));
@@ -726,7 +377,7 @@ test_engaged (Fixture       *f,
 
   /* close-request is refused. */
   gtk_window_close (GTK_WINDOW (f->window));
-  pump (50);
+  ka_gui_test_pump (50);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (f->window)));
   g_assert_nonnull (gtk_application_get_windows (GTK_APPLICATION (f->app)));
 }
@@ -745,10 +396,10 @@ test_escape_keys_reach_a_plain_window (void)
   KaWindow *window;
   guint count = 0;
 
-  if (!have_xtest ())
+  if (!ka_gui_test_have_xtest ())
     {
       g_test_skip ("no X11 display with the XTEST extension (libXtst)");
-      remove_tree (tmpdir);
+      ka_test_remove_tree (tmpdir);
       return;
     }
 
@@ -757,13 +408,13 @@ test_escape_keys_reach_a_plain_window (void)
   session = ka_application_create_session (pack, db, "en", &error);
   g_assert_no_error (error);
 
-  window = g_object_ref (ka_window_new (NULL, session));
+  window = ka_gui_test_new_window (NULL, session);
   gtk_widget_add_controller (GTK_WIDGET (ka_window_get_battle_view (window)),
                              counting_shortcuts (&count));
   gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
   gtk_window_present (GTK_WINDOW (window));
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
-  pump (200);
+  ka_gui_test_pump (200);
 
   for (guint i = 0; i < G_N_ELEMENTS (escape_keys); i++)
     {
@@ -774,18 +425,18 @@ test_escape_keys_reach_a_plain_window (void)
           strstr (escape_keys[i].accel, "<Shift>d") != NULL)
         continue;
 
-      send_key (GTK_WINDOW (window), escape_keys[i].keysym, escape_keys[i].mods);
+      ka_gui_test_send_key (GTK_WINDOW (window), escape_keys[i].keysym, escape_keys[i].mods);
 
       /* F10 opens the main menu (GtkMenuButton:primary) before any widget sees it. */
       if (g_str_equal (escape_keys[i].accel, "F10"))
         {
-          GtkWidget *menu = find_by_type (GTK_WIDGET (window), GTK_TYPE_POPOVER_MENU);
+          GtkWidget *menu = ka_gui_test_find_by_type (GTK_WIDGET (window), GTK_TYPE_POPOVER_MENU);
 
           g_assert_nonnull (menu);
           g_assert_true (gtk_widget_get_visible (menu));
           /* Closed again, so that its pointer grab ends before the next test. */
           gtk_popover_popdown (GTK_POPOVER (menu));
-          pump (100);
+          ka_gui_test_pump (100);
           continue;
         }
 
@@ -795,10 +446,9 @@ test_escape_keys_reach_a_plain_window (void)
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  ka_gui_test_flush ();
   g_clear_object (&session);
-  remove_tree (tmpdir);
+  ka_test_remove_tree (tmpdir);
 }
 
 static void
@@ -808,7 +458,7 @@ test_escape_keys_blocked (Fixture       *f,
   guint widget_count = 0;
   guint n_toplevels;
 
-  if (!have_xtest ())
+  if (!ka_gui_test_have_xtest ())
     {
       g_test_skip ("no X11 display with the XTEST extension (libXtst)");
       return;
@@ -823,7 +473,7 @@ test_escape_keys_blocked (Fixture       *f,
       if (pass == 1)
         {
           wake_and_wait (f);
-          pump (KA_KIOSK_WAKE_GUARD_MS + 100);
+          ka_gui_test_pump (KA_KIOSK_WAKE_GUARD_MS + 100);
           ka_battle_view_focus_default (ka_window_get_battle_view (f->window));
         }
 
@@ -831,7 +481,7 @@ test_escape_keys_blocked (Fixture       *f,
 
       for (guint i = 0; i < G_N_ELEMENTS (escape_keys); i++)
         {
-          send_key (GTK_WINDOW (f->window), escape_keys[i].keysym, escape_keys[i].mods);
+          ka_gui_test_send_key (GTK_WINDOW (f->window), escape_keys[i].keysym, escape_keys[i].mods);
 
           if (widget_count != 0 || f->escapes != 0)
             g_error ("%s got past the kiosk (widgets %u, accelerators %u)",
@@ -858,22 +508,22 @@ test_wake_tap_never_votes (Fixture       *f,
   GtkWidget *vote_a;
   g_autofree char *first_session = NULL;
 
-  if (!have_xtest ())
+  if (!ka_gui_test_have_xtest ())
     {
       g_test_skip ("no X11 display with the XTEST extension (libXtst)");
       return;
     }
 
   /* A first visit, to learn where the "A is better" button is. */
-  tap_widget (GTK_WIDGET (ka_kiosk_get_attract_view (f->kiosk)), FALSE);
+  ka_gui_test_tap_widget (GTK_WIDGET (ka_kiosk_get_attract_view (f->kiosk)), FALSE);
   /* The tap has been handled by the attract screen; the battle is not there yet. */
-  pump (10);
+  ka_gui_test_pump (10);
   g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (ka_window_get_battle_view (f->window))));
-  wait_until (page_is_visitor, f, "the battle after a tap");
+  ka_gui_test_wait_until (page_is_visitor, f, "the battle after a tap");
   g_assert_cmpint (count_ballots (f), ==, 0);
   first_session = g_strdup (ka_session_get_id (f->session));
 
-  vote_a = find_by_action (GTK_WIDGET (f->window), "battle.vote-a");
+  vote_a = ka_gui_test_find_by_action (GTK_WIDGET (f->window), "battle.vote-a");
   g_assert_nonnull (vote_a);
   gtk_test_widget_wait_for_draw (GTK_WIDGET (f->window));
 
@@ -881,29 +531,30 @@ test_wake_tap_never_votes (Fixture       *f,
    * the second falls into the wake guard. */
   ka_kiosk_wipe (f->kiosk);
   g_assert_cmpstr (ka_kiosk_get_page (f->kiosk), ==, "attract");
-  tap_widget (vote_a, FALSE);   /* vote_a is unmapped: its last position */
-  pump (120);
-  tap_widget (vote_a, TRUE);
-  wait_until (page_is_visitor, f, "the battle after a double tap");
-  tap_widget (vote_a, TRUE);
-  pump (100);
+  ka_gui_test_tap_widget (vote_a, FALSE);   /* vote_a is unmapped: its last position */
+  ka_gui_test_pump (120);
+  ka_gui_test_tap_widget (vote_a, TRUE);
+  ka_gui_test_wait_until (page_is_visitor, f, "the battle after a double tap");
+  ka_gui_test_tap_widget (vote_a, TRUE);
+  ka_gui_test_pump (100);
   g_assert_cmpint (ka_session_get_state (f->session), ==, KA_SESSION_STATE_VOTING);
   g_assert_cmpint (count_ballots (f), ==, 0);
   g_assert_cmpstr (ka_session_get_id (f->session), !=, first_session);
 
   /* A wake key held down: its auto-repeat does not vote either. */
   ka_kiosk_wipe (f->kiosk);
-  send_key_state (GTK_WINDOW (f->window), XK_1, TRUE);
-  wait_until (page_is_visitor, f, "the battle after a key");
-  pump (KA_KIOSK_WAKE_GUARD_MS + 100);
-  send_key_state (GTK_WINDOW (f->window), XK_1, TRUE);   /* auto-repeat */
-  send_key_state (GTK_WINDOW (f->window), XK_1, FALSE);
+  ka_gui_test_send_key_state (GTK_WINDOW (f->window), XK_1, TRUE);
+  ka_gui_test_wait_until (page_is_visitor, f, "the battle after a key");
+  ka_gui_test_pump (KA_KIOSK_WAKE_GUARD_MS + 100);
+  ka_gui_test_send_key_state (GTK_WINDOW (f->window), XK_1, TRUE);   /* auto-repeat */
+  ka_gui_test_send_key_state (GTK_WINDOW (f->window), XK_1, FALSE);
   g_assert_cmpint (ka_session_get_state (f->session), ==, KA_SESSION_STATE_VOTING);
   g_assert_cmpint (count_ballots (f), ==, 0);
 
   /* Control: after the guard, the same tap on the same place does vote. */
-  tap_widget (vote_a, TRUE);
-  wait_until (state_is_revealed, f, "the vote of a deliberate tap");
+  ka_gui_test_tap_widget (vote_a, TRUE);
+  ka_gui_test_wait_until (ka_gui_test_session_is_revealed, f->session,
+                          "the vote of a deliberate tap");
   g_assert_cmpint (count_ballots (f), ==, 1);
 }
 
@@ -936,7 +587,7 @@ test_idle_wipe (Fixture       *f,
 
   /* A visitor's traces: a selection, a scrolled answer, text on the clipboard and in the
    * primary selection, the prompt on screen. */
-  find_all_by_type (GTK_WIDGET (view), KA_TYPE_RESPONSE_VIEW, responses);
+  ka_gui_test_collect (GTK_WIDGET (view), KA_TYPE_RESPONSE_VIEW, responses);
   g_assert_cmpuint (responses->len, ==, 2);
   text_a = ka_response_view_get_text_view (g_ptr_array_index (responses, 0));
   buffer = gtk_text_view_get_buffer (text_a);
@@ -945,16 +596,16 @@ test_idle_wipe (Fixture       *f,
   gtk_text_buffer_get_iter_at_offset (buffer, &end, 40);
   gtk_text_buffer_select_range (buffer, &start, &end);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (text_a), "clipboard.copy", NULL));
-  pump (50);
+  ka_gui_test_pump (50);
   g_assert_true (gdk_clipboard_is_local (clipboard));
   g_assert_nonnull (gdk_clipboard_get_content (clipboard));
   g_assert_true (gdk_clipboard_is_local (primary));
 
-  find_all_by_type (GTK_WIDGET (view), GTK_TYPE_SCROLLED_WINDOW, scrollers);
+  ka_gui_test_collect (GTK_WIDGET (view), GTK_TYPE_SCROLLED_WINDOW, scrollers);
   adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (text_a),
                                                                                       GTK_TYPE_SCROLLED_WINDOW)));
   /* The text view lays its lines out lazily: wait until the answer is taller than it. */
-  wait_until (scrollable, adj, "the answer's layout");
+  ka_gui_test_wait_until (scrollable, adj, "the answer's layout");
   gtk_adjustment_set_value (adj, 300);
   g_assert_cmpfloat (gtk_adjustment_get_value (adj), >, 0);
 
@@ -967,10 +618,10 @@ test_idle_wipe (Fixture       *f,
   g_assert_nonnull (strstr (prompt_text, ka_battle_get_prompt (ka_session_get_battle (f->session))->turns[0]));
 
   /* Idle: first the visible countdown, then the wipe. */
-  wait_until (counting_down, f, "the countdown");
+  ka_gui_test_wait_until (counting_down, f, "the countdown");
   g_assert_cmpint (ka_kiosk_get_countdown_left (f->kiosk), ==, 1);
   g_assert_cmpstr (ka_kiosk_get_page (f->kiosk), ==, "visitor");
-  wait_until (page_is_attract, f, "the idle wipe");
+  ka_gui_test_wait_until (page_is_attract, f, "the idle wipe");
   g_assert_cmpint (wiped, ==, 1);
   g_assert_false (ka_kiosk_is_counting_down (f->kiosk));
 
@@ -1008,7 +659,7 @@ test_idle_wipe (Fixture       *f,
   g_assert_cmpint (count_ballots (f), ==, 0);
 
   /* The attract screen does not time out again: nothing to wipe. */
-  pump (3500);
+  ka_gui_test_pump (3500);
   g_assert_cmpint (wiped, ==, 1);
   g_assert_cmpstr (ka_kiosk_get_page (f->kiosk), ==, "attract");
 }
@@ -1020,7 +671,7 @@ test_countdown_touch_continues (Fixture       *f,
   GtkWidget *vote_a;
   g_autofree char *session_id = NULL;
 
-  if (!have_xtest ())
+  if (!ka_gui_test_have_xtest ())
     {
       g_test_skip ("no X11 display with the XTEST extension (libXtst)");
       return;
@@ -1030,11 +681,11 @@ test_countdown_touch_continues (Fixture       *f,
   g_settings_set_int (f->settings, "kiosk-countdown", 3);
   wake_and_wait (f);
   session_id = g_strdup (ka_session_get_id (f->session));
-  vote_a = find_by_action (GTK_WIDGET (f->window), "battle.vote-a");
+  vote_a = ka_gui_test_find_by_action (GTK_WIDGET (f->window), "battle.vote-a");
 
-  wait_until (counting_down, f, "the countdown");
+  ka_gui_test_wait_until (counting_down, f, "the countdown");
   /* The tap that dismisses the countdown lands on a vote button: it must not vote. */
-  tap_widget (vote_a, TRUE);
+  ka_gui_test_tap_widget (vote_a, TRUE);
   g_assert_false (ka_kiosk_is_counting_down (f->kiosk));
   g_assert_cmpstr (ka_kiosk_get_page (f->kiosk), ==, "visitor");
   g_assert_cmpstr (ka_session_get_id (f->session), ==, session_id);
@@ -1042,8 +693,8 @@ test_countdown_touch_continues (Fixture       *f,
   g_assert_cmpint (count_ballots (f), ==, 0);
 
   /* Keys dismiss it as well. */
-  wait_until (counting_down, f, "the countdown again");
-  send_key (GTK_WINDOW (f->window), XK_space, 0);
+  ka_gui_test_wait_until (counting_down, f, "the countdown again");
+  ka_gui_test_send_key (GTK_WINDOW (f->window), XK_space, 0);
   g_assert_false (ka_kiosk_is_counting_down (f->kiosk));
   g_assert_cmpstr (ka_session_get_id (f->session), ==, session_id);
   g_assert_cmpint (count_ballots (f), ==, 0);
@@ -1076,7 +727,7 @@ enter_pin (Fixture    *f,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (panel), "panel.submit", NULL));
   /* The entry is emptied at once. */
   g_assert_cmpstr (gtk_editable_get_text (ka_operator_panel_get_pin_entry (panel)), ==, "");
-  wait_until (pin_not_checking, f, "the PIN check");
+  ka_gui_test_wait_until (pin_not_checking, f, "the PIN check");
 }
 
 static gboolean
@@ -1118,8 +769,8 @@ test_operator_pin (Fixture       *f,
   g_assert_no_error (error);
 
   /* Ctrl+Alt+Shift+K opens the PIN page (through the X server when possible). */
-  if (have_xtest ())
-    send_key (GTK_WINDOW (f->window), 0x6b /* k */, 1 | 2 | 4);
+  if (ka_gui_test_have_xtest ())
+    ka_gui_test_send_key (GTK_WINDOW (f->window), 0x6b /* k */, 1 | 2 | 4);
   else
     ka_kiosk_open_operator_panel (f->kiosk);
   g_assert_cmpstr (ka_kiosk_get_page (f->kiosk), ==, "operator");
@@ -1144,7 +795,7 @@ test_operator_pin (Fixture       *f,
 
   /* The countdown follows the (test) clock; a reopened panel is still locked. */
   f->clock_us += 10 * SEC;
-  pump (1100);
+  ka_gui_test_pump (1100);
   g_assert_nonnull (strstr (ka_operator_panel_get_pin_message (panel), "20 s"));
   gtk_widget_activate_action (GTK_WIDGET (panel), "kiosk.close-panel", NULL);
   ka_kiosk_open_operator_panel (f->kiosk);
@@ -1152,19 +803,19 @@ test_operator_pin (Fixture       *f,
 
   /* After it, the next wrong PIN locks for twice as long. */
   f->clock_us += 20 * SEC;
-  pump (1100);
+  ka_gui_test_pump (1100);
   g_assert_cmpint (ka_operator_panel_get_pin_state (panel), ==, KA_OPERATOR_PIN_READY);
   enter_pin (f, "44444444");
   g_assert_cmpint (ka_operator_panel_get_pin_state (panel), ==, KA_OPERATOR_PIN_LOCKED);
   g_assert_nonnull (strstr (ka_operator_panel_get_pin_message (panel), "1 min 00 s"));
   f->clock_us += 60 * SEC;
-  pump (1100);
+  ka_gui_test_pump (1100);
   enter_pin (f, "55555555");
   g_assert_nonnull (strstr (ka_operator_panel_get_pin_message (panel), "2 min 00 s"));
 
   /* The right PIN after the lockout opens the status page. */
   f->clock_us += 120 * SEC;
-  pump (1100);
+  ka_gui_test_pump (1100);
   g_assert_cmpint (ka_operator_panel_get_pin_state (panel), ==, KA_OPERATOR_PIN_READY);
   enter_pin (f, pin);
   g_assert_cmpstr (ka_operator_panel_get_page (panel), ==, "status");
@@ -1181,7 +832,7 @@ test_operator_pin (Fixture       *f,
   }
   /* No collector set in this test: "Sync Now" cannot be pressed and says why. */
   {
-    GtkWidget *sync_button = find_by_action (GTK_WIDGET (panel), "kiosk.sync-now");
+    GtkWidget *sync_button = ka_gui_test_find_by_action (GTK_WIDGET (panel), "kiosk.sync-now");
 
     g_assert_nonnull (sync_button);
     g_assert_false (gtk_widget_is_sensitive (sync_button));
@@ -1220,7 +871,7 @@ test_sync_status (Fixture       *f,
   g_assert_cmpstr (ka_operator_panel_get_page (panel), ==, "status");
 
   /* No collector: "Sync Now" cannot be pressed, and says why. */
-  sync_button = find_by_action (GTK_WIDGET (panel), "kiosk.sync-now");
+  sync_button = ka_gui_test_find_by_action (GTK_WIDGET (panel), "kiosk.sync-now");
   g_assert_nonnull (sync_button);
   g_assert_false (gtk_widget_is_sensitive (sync_button));
   g_assert_nonnull (gtk_widget_get_tooltip_text (sync_button));
@@ -1229,10 +880,10 @@ test_sync_status (Fixture       *f,
   sync = ka_sync_new (store, "http://127.0.0.1:9/");
   g_object_set (sync, "auto-enrol", FALSE, NULL);
   ka_window_set_sync (f->window, sync);
-  pump (100);
+  ka_gui_test_pump (100);
   g_assert_true (gtk_widget_is_sensitive (sync_button));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (panel), "kiosk.sync-now", NULL));
-  pump (500);
+  ka_gui_test_pump (500);
   {
     g_autofree char *status = ka_operator_panel_describe (panel);
 
@@ -1243,7 +894,7 @@ test_sync_status (Fixture       *f,
 
   /* And back. */
   ka_window_set_sync (f->window, NULL);
-  pump (100);
+  ka_gui_test_pump (100);
   g_assert_false (gtk_widget_is_sensitive (sync_button));
 }
 
@@ -1251,7 +902,7 @@ static void
 test_leave (Fixture       *f,
             gconstpointer  data)
 {
-  GtkWidget *header = find_by_type (GTK_WIDGET (f->window), ADW_TYPE_HEADER_BAR);
+  GtkWidget *header = ka_gui_test_find_by_type (GTK_WIDGET (f->window), ADW_TYPE_HEADER_BAR);
   g_auto(GStrv) accels = NULL;
 
   g_assert_false (gtk_widget_get_visible (header));
@@ -1311,7 +962,7 @@ test_touch_layout (Fixture       *f,
 
   for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
     {
-      GtkWidget *button = find_by_action (GTK_WIDGET (f->window), actions[i]);
+      GtkWidget *button = ka_gui_test_find_by_action (GTK_WIDGET (f->window), actions[i]);
       graphene_rect_t bounds;
 
       g_assert_true (gtk_widget_get_mapped (button));
@@ -1324,7 +975,7 @@ test_touch_layout (Fixture       *f,
       g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, width);
     }
 
-  find_all_by_type (GTK_WIDGET (f->window), KA_TYPE_RESPONSE_VIEW, responses);
+  ka_gui_test_collect (GTK_WIDGET (f->window), KA_TYPE_RESPONSE_VIEW, responses);
   for (guint i = 0; i < responses->len; i++)
     {
       GtkWidget *r = g_ptr_array_index (responses, i);
@@ -1346,12 +997,12 @@ test_touch_layout (Fixture       *f,
     GtkWidget *kiosk_body = NULL;
     int plain_body, plain_heading, kiosk_heading;
 
-    find_all_by_type (GTK_WIDGET (ka_window_get_battle_view (f->window)), GTK_TYPE_LABEL, labels);
+    ka_gui_test_collect (GTK_WIDGET (ka_window_get_battle_view (f->window)), GTK_TYPE_LABEL, labels);
     for (guint i = 0; i < labels->len; i++)
       if (g_strcmp0 (gtk_label_get_text (g_ptr_array_index (labels, i)), prompt) == 0)
         kiosk_body = g_ptr_array_index (labels, i);
     g_assert_nonnull (kiosk_body);
-    question = find_by_type (GTK_WIDGET (ka_window_get_battle_view (f->window)), GTK_TYPE_LABEL);
+    question = ka_gui_test_find_by_type (GTK_WIDGET (ka_window_get_battle_view (f->window)), GTK_TYPE_LABEL);
     g_assert_true (gtk_widget_has_css_class (question, "heading"));
     kiosk_font = font_points (kiosk_body);
     kiosk_heading = font_points (question);
@@ -1376,8 +1027,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
+  ka_gui_test_init (&argc, &argv, FALSE);
 
   /* No blinking cursor timers racing with the test's input. */
   g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);

@@ -18,38 +18,18 @@
 #include "ka-application.h"
 #include "ka-collector-client.h"
 #include "ka-export.h"
+#include "ka-gui-test-support.h"
 #include "ka-interval-chart.h"
 #include "ka-leaderboard-view.h"
 #include "ka-organiser-window.h"
 #include "ka-store.h"
 #include "ka-sync.h"
+#include "ka-test-support.h"
 #include "ka-winrate-heatmap.h"
 #include "ka-window.h"
 
 /* ------------------------------------------------------------------------------------ */
 /* Helpers */
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir == NULL)
-    return;
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-
-  g_rmdir (path);
-}
 
 static char *
 human_json_path (void)
@@ -62,8 +42,7 @@ wait_until_idle (KaOrganiserWindow *window)
 {
   while (ka_organiser_window_get_busy (window))
     g_main_context_iteration (NULL, TRUE);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  ka_gui_test_flush ();
 }
 
 static KaOrganiserWindow *
@@ -290,8 +269,7 @@ store_setup_full (Store    *s,
   g_autoptr(GPtrArray) listed = NULL;
 
   memset (s, 0, sizeof *s);
-  s->tmpdir = g_dir_make_tmp ("ka-test-organiser-XXXXXX", &error);
-  g_assert_no_error (error);
+  s->tmpdir = ka_test_make_tmp_dir ("ka-test-organiser-XXXXXX");
   write_pack (s);
   s->db_path = g_build_filename (s->tmpdir, "ballots.sqlite", NULL);
   s->jsonl = g_string_new (NULL);
@@ -387,7 +365,7 @@ store_setup (Store    *s,
 static void
 store_teardown (Store *s)
 {
-  remove_tree (s->tmpdir);
+  ka_test_remove_tree (s->tmpdir);
   g_free (s->tmpdir);
   g_free (s->pack_path);
   g_free (s->db_path);
@@ -642,7 +620,7 @@ test_human_json (void)
   }
 
   close_window (window);
-  remove_tree (tmpdir);
+  ka_test_remove_tree (tmpdir);
 }
 
 /* Not a check: with KA_ORGANISER_SCREENSHOT=FILE.png (and optionally
@@ -1007,7 +985,7 @@ test_warnings (void)
   g_assert_null (ka_organiser_window_get_result (window));
 
   close_window (window);
-  remove_tree (tmpdir);
+  ka_test_remove_tree (tmpdir);
 }
 
 /* The collector: GET /v1/ballots?format=jsonl with the organiser token, on loopback. */
@@ -1184,15 +1162,9 @@ test_application (void)
       g_autoptr(KaApplication) app = ka_application_new ();
       const char *argv[] = { "kai-arena", "--pack", s.pack_path, "--database", s.db_path,
                              runs[i].organiser_first ? "--organiser" : NULL, NULL };
-      guint handler;
       int status;
 
-      g_application_set_flags (G_APPLICATION (app),
-                               g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
-      handler = g_signal_connect (app, "window-added", G_CALLBACK (window_added_cb), &runs[i]);
-      status = g_application_run (G_APPLICATION (app), runs[i].organiser_first ? 6 : 5,
-                                  (char **) argv);
-      g_signal_handler_disconnect (app, handler);
+      status = ka_gui_test_run_application (app, argv, G_CALLBACK (window_added_cb), &runs[i]);
       g_assert_cmpint (status, ==, 0);
       g_assert_true (runs[i].checked);
     }
@@ -1457,26 +1429,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  const char *build_root = g_getenv ("KA_BUILD_ROOT");
-  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
-
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-
-  /* As the app: its style sheet, and its translations when a screenshot is taken with
-   * LANGUAGE=ko (the tests themselves run in C.UTF-8, in English). */
-  gtk_css_provider_load_from_resource (css, "/io/github/kaiarena/Arena/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
-                                              GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-  if (build_root != NULL)
-    {
-      g_autofree char *po = g_build_filename (build_root, "po", NULL);
-
-      bindtextdomain (GETTEXT_PACKAGE, po);
-      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-      textdomain (GETTEXT_PACKAGE);
-    }
+  /* As the app: its style sheet and translations, for the screenshots. */
+  ka_gui_test_init (&argc, &argv, TRUE);
 
   g_test_add_func ("/ka/organiser/human-json", test_human_json);
   g_test_add_func ("/ka/organiser/filters", test_filters);

@@ -27,6 +27,7 @@
 
 #include "ka-application.h"
 #include "ka-battle-view.h"
+#include "ka-gui-test-support.h"
 #include "ka-preferences-window.h"
 #include "ka-privacy-page.h"
 #include "ka-response-view.h"
@@ -42,11 +43,7 @@
 #define SEALED_TEXT     "Names will appear after sync"
 
 /* Made-up, distinctive names: finding one anywhere before the reveal is a leak. */
-static const struct {
-  const char *model_id;
-  const char *display_name;
-  const char *organisation;
-} test_models[] = {
+static const KaGuiTestModel test_models[] = {
   { "test-hanbit-7b", "Hanbit Seven Instruct", "Hanbit Laboratory" },
   { "test-dalbit-chat", "Dalbit Chat Large", "Dalbit Intelligence" },
   { "test-byeol-lm", "Byeol Reasoner", "Byeol Research Institute" },
@@ -63,95 +60,31 @@ static const char * const test_prompts[] = {
 };
 
 static char *
+test_answer (guint    prompt,
+             guint    model,
+             guint    turn,
+             gpointer data)
+{
+  return g_strdup_printf ("## 답변 %u\n\n상황에 맞게 선택하시면 됩니다. "
+                          "**요약:** %u번째 방법을 권합니다.", model + 1, prompt + 1);
+}
+
+static char *
 build_pack_json (void)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
+  KaGuiTestPack pack = {
+    .pack_id = PACK_ID,
+    .title_ko = "동기화 화면 시험용 묶음",
+    .title_en = "Sync UI test pack",
+    .models = test_models,
+    .n_models = G_N_ELEMENTS (test_models),
+    .prompts = test_prompts,
+    .n_prompts = G_N_ELEMENTS (test_prompts),
+    .n_turns = 1,
+    .answer = test_answer,
+  };
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "format");
-  json_builder_add_string_value (b, "kai-arena-pack/1");
-  json_builder_set_member_name (b, "pack_id");
-  json_builder_add_string_value (b, PACK_ID);
-  json_builder_set_member_name (b, "title");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "ko");
-  json_builder_add_string_value (b, "동기화 화면 시험용 묶음");
-  json_builder_set_member_name (b, "en");
-  json_builder_add_string_value (b, "Sync UI test pack");
-  json_builder_end_object (b);
-  json_builder_set_member_name (b, "language");
-  json_builder_add_string_value (b, "ko");
-  json_builder_set_member_name (b, "created_at");
-  json_builder_add_string_value (b, "2026-11-29T00:00:00Z");
-
-  json_builder_set_member_name (b, "models");
-  json_builder_begin_array (b);
-  for (guint m = 0; m < G_N_ELEMENTS (test_models); m++)
-    {
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "model_id");
-      json_builder_add_string_value (b, test_models[m].model_id);
-      json_builder_set_member_name (b, "display_name");
-      json_builder_add_string_value (b, test_models[m].display_name);
-      json_builder_set_member_name (b, "organisation");
-      json_builder_add_string_value (b, test_models[m].organisation);
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
-
-  json_builder_set_member_name (b, "prompts");
-  json_builder_begin_array (b);
-  for (guint p = 0; p < G_N_ELEMENTS (test_prompts); p++)
-    {
-      g_autofree char *id = g_strdup_printf ("p%u", p + 1);
-
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "prompt_id");
-      json_builder_add_string_value (b, id);
-      json_builder_set_member_name (b, "category");
-      json_builder_add_string_value (b, "general");
-      json_builder_set_member_name (b, "turns");
-      json_builder_begin_array (b);
-      json_builder_add_string_value (b, test_prompts[p]);
-      json_builder_end_array (b);
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
-
-  json_builder_set_member_name (b, "responses");
-  json_builder_begin_array (b);
-  for (guint p = 0; p < G_N_ELEMENTS (test_prompts); p++)
-    for (guint m = 0; m < G_N_ELEMENTS (test_models); m++)
-      {
-        g_autofree char *id = g_strdup_printf ("r%u-%u", p + 1, m + 1);
-        g_autofree char *prompt_id = g_strdup_printf ("p%u", p + 1);
-        g_autofree char *text = NULL;
-
-        text = g_strdup_printf ("## 답변 %u\n\n상황에 맞게 선택하시면 됩니다. "
-                                "**요약:** %u번째 방법을 권합니다.", m + 1, p + 1);
-
-        json_builder_begin_object (b);
-        json_builder_set_member_name (b, "response_id");
-        json_builder_add_string_value (b, id);
-        json_builder_set_member_name (b, "prompt_id");
-        json_builder_add_string_value (b, prompt_id);
-        json_builder_set_member_name (b, "model_id");
-        json_builder_add_string_value (b, test_models[m].model_id);
-        json_builder_set_member_name (b, "turns");
-        json_builder_begin_array (b);
-        json_builder_add_string_value (b, text);
-        json_builder_end_array (b);
-        json_builder_end_object (b);
-      }
-  json_builder_end_array (b);
-
-  json_builder_set_member_name (b, "licence");
-  json_builder_add_string_value (b, "CC0-1.0 (test data)");
-  json_builder_end_object (b);
-
-  root = json_builder_get_root (b);
-  return json_to_string (root, TRUE);
+  return ka_gui_test_pack_json (&pack);
 }
 
 /* The display name of the model behind @response_id, from the open pack. */
@@ -299,8 +232,8 @@ fixture_setup (Fixture  *f,
   f->monitor = g_object_new (KA_TYPE_TEST_MONITOR, NULL);
 
   f->db_path = g_build_filename (f->tmpdir, "ballots.sqlite", NULL);
-  f->session = ka_application_create_session (f->client_pack_path, f->db_path, "en", &error);
-  g_assert_no_error (error);
+  f->session = ka_gui_test_open_session (f->client_pack_path, f->db_path, "en",
+                                         KA_MODE_CITIZEN);
 
   /* As the app makes it (ka-application.c), with a fake network monitor and a long
    * interval: the background loop does only what a case asks for. */
@@ -312,7 +245,7 @@ fixture_setup (Fixture  *f,
                           "timeout", 10,
                           NULL);
 
-  f->window = g_object_ref (ka_window_new (NULL, f->session));
+  f->window = ka_gui_test_new_window (NULL, f->session);
   ka_window_set_sync (f->window, f->sync);
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1100, 760);
   gtk_window_present (GTK_WINDOW (f->window));
@@ -323,12 +256,10 @@ static void
 fixture_teardown (Fixture *f)
 {
   ka_sync_stop (f->sync);
-  gtk_window_destroy (GTK_WINDOW (f->window));
-  g_assert_finalize_object (f->window);
+  ka_gui_test_destroy_window (f->window);
 
   /* Let the store's and the sync's last callbacks run. */
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  ka_gui_test_flush ();
 
   g_assert_finalize_object (f->sync);
   g_assert_finalize_object (f->session);
@@ -343,31 +274,6 @@ fixture_teardown (Fixture *f)
 }
 
 /* Helpers --------------------------------------------------------------------------- */
-
-static gboolean
-timed_out_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates the main loop until cond() holds. The 30 s limit only stops a hung test. */
-static void
-wait_until (gboolean  (*cond) (gpointer),
-            gpointer    data,
-            const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (30000, timed_out_cb, &timed_out);
-
-  while (!cond (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  if (timed_out)
-    g_error ("timed out waiting for %s", what);
-
-  g_source_remove (id);
-}
 
 static void
 add_string (GString    *all,
@@ -509,12 +415,6 @@ assert_row (const char *popover,
     g_error ("no row “%s: %s” in the popover:\n%s", caption, value, popover);
 }
 
-static gboolean
-state_is_revealed (gpointer data)
-{
-  return ka_session_get_state (KA_SESSION (data)) == KA_SESSION_STATE_REVEALED;
-}
-
 /* Votes through the window's action and waits for the commit (not for any sync). */
 static const KaBallot *
 vote (Fixture    *f,
@@ -525,14 +425,13 @@ vote (Fixture    *f,
   if (ka_session_get_state (f->session) == KA_SESSION_STATE_REVEALED)
     {
       g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "battle.next", NULL));
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
+      ka_gui_test_flush ();
     }
 
   g_assert_cmpint (ka_session_get_state (f->session), ==, KA_SESSION_STATE_VOTING);
   assert_no_model_names (GTK_WIDGET (f->window));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), action, NULL));
-  wait_until (state_is_revealed, f->session, "the ballot to commit");
+  ka_gui_test_wait_until (ka_gui_test_session_is_revealed, f->session, "the ballot to commit");
   return ka_session_get_ballot (f->session);
 }
 
@@ -617,14 +516,13 @@ press_sync_now (Fixture *f)
 
   handler = g_signal_connect (f->sync, "notify::state", G_CALLBACK (run_state_cb), &watch);
   g_signal_emit_by_name (watch.button, "clicked");
-  wait_until (run_watch_ended, &watch, "the sync to finish");
+  ka_gui_test_wait_until (run_watch_ended, &watch, "the sync to finish");
   g_signal_handler_disconnect (f->sync, handler);
   g_assert_false (watch.sensitive_while_syncing);
   g_assert_true (gtk_widget_is_sensitive (watch.button));
 
   gtk_popover_popdown (popover);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  ka_gui_test_flush ();
 }
 
 static char *
@@ -830,11 +728,10 @@ test_sealed_names (void)
    * a vote is sent at once: the battle view asks for it. Right after the commit the
    * names are not there; the receipt brings them without any click. */
   ka_sync_start (f.sync);
-  wait_until (next_sync_is_far, f.sync, "the background loop's first run");
+  ka_gui_test_wait_until (next_sync_is_far, f.sync, "the background loop's first run");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "battle.next", NULL));
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  ka_gui_test_flush ();
   assert_no_model_names (GTK_WIDGET (f.window));
   watch.view = view;
   handler = g_signal_connect (f.sync, "ballots-settled", G_CALLBACK (settled_cb), &watch);
@@ -845,7 +742,7 @@ test_sealed_names (void)
   g_assert_cmpuint (count_substrings (labels, SEALED_TEXT), ==, 2);
   assert_no_model_names (GTK_WIDGET (f.window));
 
-  wait_until (watch_settled, &watch, "the receipt of the second ballot");
+  ka_gui_test_wait_until (watch_settled, &watch, "the receipt of the second ballot");
   g_signal_handler_disconnect (f.sync, handler);
   assert_names_revealed (&f, ka_session_get_ballot (f.session));
 
@@ -982,24 +879,6 @@ is_enrolled (gpointer data)
 }
 
 static GtkWidget *
-find_by_type (GtkWidget *widget,
-              GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_by_type (c, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static GtkWidget *
 find_button (GtkWidget  *widget,
              const char *label)
 {
@@ -1054,7 +933,7 @@ test_preferences (void)
   window = ka_preferences_window_new (NULL, settings);
   gtk_window_present (GTK_WINDOW (window));
   gtk_test_widget_wait_for_draw (window);
-  row = ADW_ENTRY_ROW (find_by_type (window, ADW_TYPE_ENTRY_ROW));
+  row = ADW_ENTRY_ROW (ka_gui_test_find_by_type (window, ADW_TYPE_ENTRY_ROW));
   g_assert_nonnull (row);
   enrol = find_button (window, "_Enrol");
   g_assert_nonnull (enrol);
@@ -1109,9 +988,8 @@ test_preferences (void)
 
   g_signal_emit_by_name (enrol, "clicked");
   g_assert_false (gtk_widget_is_sensitive (enrol));
-  wait_until (is_enrolled, sync, "the enrolment");
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  ka_gui_test_wait_until (is_enrolled, sync, "the enrolment");
+  ka_gui_test_flush ();
   text = widget_strings (window);
   g_assert_nonnull (strstr (text, "Enrolled on the collector"));
   g_assert_false (gtk_widget_get_visible (enrol));
@@ -1123,8 +1001,7 @@ test_preferences (void)
   g_assert_cmpstr (saved, ==, "");
 
   gtk_window_destroy (GTK_WINDOW (window));
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  ka_gui_test_flush ();
   ka_sync_stop (sync);
   g_clear_object (&sync);
   g_clear_object (&store);
@@ -1155,8 +1032,8 @@ test_not_enrolled_toast (void)
   /* No token, no enrolling on its own: "not enrolled" at once, and after its run. */
   g_object_set (f.sync, "auto-enrol", FALSE, NULL);
   ka_sync_start (f.sync);
-  wait_until (toast_shown, f.window, "the not-enrolled toast");
-  wait_until (run_has_ended, f.sync, "the first run");
+  ka_gui_test_wait_until (toast_shown, f.window, "the not-enrolled toast");
+  ka_gui_test_wait_until (run_has_ended, f.sync, "the first run");
   g_assert_cmpint (ka_sync_get_state (f.sync), ==, KA_SYNC_STATE_NOT_ENROLLED);
   assert_header_shows (&f, "Not enrolled");
 
@@ -1171,9 +1048,8 @@ test_not_enrolled_toast (void)
   /* Another attempt that ends the same way adds none. */
   ka_sync_request_sync (f.sync);
   g_assert_cmpint (ka_sync_get_state (f.sync), ==, KA_SYNC_STATE_SYNCING);
-  wait_until (sync_is_settled, f.sync, "the sync state to settle");
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  ka_gui_test_wait_until (sync_is_settled, f.sync, "the sync state to settle");
+  ka_gui_test_flush ();
   g_assert_cmpint (ka_sync_get_state (f.sync), ==, KA_SYNC_STATE_NOT_ENROLLED);
   g_assert_cmpuint (ka_sync_indicator_get_n_toasts (indicator (&f)), ==, 1);
 
@@ -1263,11 +1139,8 @@ test_application (void)
     g_assert_no_error (error);
   }
 
-  g_application_set_flags (G_APPLICATION (app),
-                           g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
-  g_signal_connect (app, "window-added", G_CALLBACK (window_added_cb), &run);
-  g_assert_cmpint (g_application_run (G_APPLICATION (app), G_N_ELEMENTS (argv) - 1,
-                                      (char **) argv), ==, 0);
+  g_assert_cmpint (ka_gui_test_run_application (app, argv, G_CALLBACK (window_added_cb), &run),
+                   ==, 0);
   g_assert_true (run.checked);
   /* Shut down: the sync was stopped and released. */
   g_assert_null (ka_application_get_sync (app));
@@ -1334,11 +1207,7 @@ test_screenshot (void)
   /* Let the popover settle its size (its wrapped labels ask for a second layout). */
   for (guint i = 0; i < 5; i++)
     {
-      gboolean done = FALSE;
-
-      g_timeout_add (100, timed_out_cb, &done);
-      while (!done)
-        g_main_context_iteration (NULL, TRUE);
+      ka_gui_test_pump (100);
       gtk_test_widget_wait_for_draw (GTK_WIDGET (popover));
     }
   gtk_test_widget_wait_for_draw (GTK_WIDGET (f.window));
@@ -1378,26 +1247,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  const char *build_root = g_getenv ("KA_BUILD_ROOT");
-  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
-
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-
-  /* As the app: its style sheet, and its translations when a screenshot is taken with
-   * LANGUAGE=ko (the checks themselves run in C.UTF-8, in English). */
-  gtk_css_provider_load_from_resource (css, "/io/github/kaiarena/Arena/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
-                                              GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-  if (build_root != NULL)
-    {
-      g_autofree char *po = g_build_filename (build_root, "po", NULL);
-
-      bindtextdomain (GETTEXT_PACKAGE, po);
-      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-      textdomain (GETTEXT_PACKAGE);
-    }
+  /* As the app: its style sheet and translations, for the screenshots. */
+  ka_gui_test_init (&argc, &argv, TRUE);
 
   g_test_add_func ("/ka/sync-ui/indicator", test_indicator);
   g_test_add_func ("/ka/sync-ui/sealed-names", test_sealed_names);

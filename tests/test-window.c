@@ -8,24 +8,24 @@
 
 #include "config.h"
 
-#include <dlfcn.h>
 #include <glib/gstdio.h>
 #include <adwaita.h>
 #include <sqlite3.h>
 
 #ifdef GDK_WINDOWING_X11
-#include <gdk/x11/gdkx.h>
 #include <X11/keysym.h>
 #endif
 
 #include "ka-application.h"
 #include "ka-battle-panes.h"
 #include "ka-battle-view.h"
+#include "ka-gui-test-support.h"
 #include "ka-height-clamp.h"
 #include "ka-preferences-window.h"
 #include "ka-privacy-page.h"
 #include "ka-response-view.h"
 #include "ka-store.h"
+#include "ka-test-support.h"
 #include "ka-vote-bar.h"
 #include "ka-window.h"
 
@@ -33,11 +33,7 @@
 /* A small open pack with Korean prompts, built in code. The model names are made up and
  * distinctive, so that finding one anywhere in the widget tree is certainly a leak. */
 
-static const struct {
-  const char *model_id;
-  const char *display_name;
-  const char *organisation;
-} test_models[] = {
+static const KaGuiTestModel test_models[] = {
   { "test-hanbit-7b", "Hanbit Seven Instruct", "Hanbit Laboratory" },
   { "test-dalbit-chat", "Dalbit Chat Large", "Dalbit Intelligence" },
   { "test-byeol-lm", "Byeol Reasoner", "Byeol Research Institute" },
@@ -62,134 +58,47 @@ static const char * const test_answer_styles[] = {
 };
 
 static char *
+test_answer (guint    prompt,
+             guint    model,
+             guint    turn,
+             gpointer data)
+{
+  return g_strdup_printf (test_answer_styles[model], "상황에 맞게 선택하시면 됩니다.");
+}
+
+static char *
 build_pack_json (guint    n_prompts,
                  gboolean sealed)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
+  KaGuiTestPack pack = {
+    .pack_id = sealed ? "test-window-sealed" : "test-window-open",
+    .title_ko = "창 시험용 묶음",
+    .title_en = "Window test pack",
+    .models = test_models,
+    .n_models = G_N_ELEMENTS (test_models),
+    .sealed = sealed,
+    .prompts = &test_prompts[0][0],
+    .n_prompts = n_prompts,
+    .n_turns = G_N_ELEMENTS (test_prompts[0]),
+    .answer = test_answer,
+  };
 
   g_assert_cmpuint (n_prompts, <=, G_N_ELEMENTS (test_prompts));
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "format");
-  json_builder_add_string_value (b, "kai-arena-pack/1");
-  json_builder_set_member_name (b, "pack_id");
-  json_builder_add_string_value (b, sealed ? "test-window-sealed" : "test-window-open");
-  json_builder_set_member_name (b, "title");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "ko");
-  json_builder_add_string_value (b, "창 시험용 묶음");
-  json_builder_set_member_name (b, "en");
-  json_builder_add_string_value (b, "Window test pack");
-  json_builder_end_object (b);
-  json_builder_set_member_name (b, "language");
-  json_builder_add_string_value (b, "ko");
-  json_builder_set_member_name (b, "created_at");
-  json_builder_add_string_value (b, "2026-11-29T00:00:00Z");
-
-  if (!sealed)
-    {
-      json_builder_set_member_name (b, "models");
-      json_builder_begin_array (b);
-      for (guint m = 0; m < G_N_ELEMENTS (test_models); m++)
-        {
-          json_builder_begin_object (b);
-          json_builder_set_member_name (b, "model_id");
-          json_builder_add_string_value (b, test_models[m].model_id);
-          json_builder_set_member_name (b, "display_name");
-          json_builder_add_string_value (b, test_models[m].display_name);
-          json_builder_set_member_name (b, "organisation");
-          json_builder_add_string_value (b, test_models[m].organisation);
-          json_builder_end_object (b);
-        }
-      json_builder_end_array (b);
-    }
-
-  json_builder_set_member_name (b, "prompts");
-  json_builder_begin_array (b);
-  for (guint p = 0; p < n_prompts; p++)
-    {
-      g_autofree char *id = g_strdup_printf ("p%u", p + 1);
-
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "prompt_id");
-      json_builder_add_string_value (b, id);
-      json_builder_set_member_name (b, "category");
-      json_builder_add_string_value (b, "general");
-      json_builder_set_member_name (b, "turns");
-      json_builder_begin_array (b);
-      for (guint t = 0; t < 2 && test_prompts[p][t] != NULL; t++)
-        json_builder_add_string_value (b, test_prompts[p][t]);
-      json_builder_end_array (b);
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
-
-  json_builder_set_member_name (b, "responses");
-  json_builder_begin_array (b);
-  for (guint p = 0; p < n_prompts; p++)
-    for (guint m = 0; m < G_N_ELEMENTS (test_models); m++)
-      {
-        g_autofree char *id = g_strdup_printf ("r%u-%u", p + 1, m + 1);
-        g_autofree char *prompt_id = g_strdup_printf ("p%u", p + 1);
-
-        json_builder_begin_object (b);
-        json_builder_set_member_name (b, "response_id");
-        json_builder_add_string_value (b, id);
-        json_builder_set_member_name (b, "prompt_id");
-        json_builder_add_string_value (b, prompt_id);
-        if (!sealed)
-          {
-            json_builder_set_member_name (b, "model_id");
-            json_builder_add_string_value (b, test_models[m].model_id);
-          }
-        json_builder_set_member_name (b, "turns");
-        json_builder_begin_array (b);
-        for (guint t = 0; t < 2 && test_prompts[p][t] != NULL; t++)
-          {
-            g_autofree char *text = g_strdup_printf (test_answer_styles[m],
-                                                     "상황에 맞게 선택하시면 됩니다.");
-            json_builder_add_string_value (b, text);
-          }
-        json_builder_end_array (b);
-        json_builder_end_object (b);
-      }
-  json_builder_end_array (b);
-
-  json_builder_set_member_name (b, "licence");
-  json_builder_add_string_value (b, "CC0-1.0 (test data)");
-  json_builder_end_object (b);
-
-  root = json_builder_get_root (b);
-  return json_to_string (root, TRUE);
+  return ka_gui_test_pack_json (&pack);
 }
 
 /* ------------------------------------------------------------------------------------ */
 
-typedef struct
-{
-  char      *tmpdir;
-  char      *pack_path;
-  char      *db_path;
-  KaSession *session;
-  KaWindow  *window;
-} Fixture;
+typedef KaGuiTestFixture Fixture;
 
 static void
 fixture_open (Fixture    *f,
               const char *pack_path)
 {
-  g_autoptr(GError) error = NULL;
-
   f->db_path = g_build_filename (f->tmpdir, "ballots.sqlite", NULL);
-  f->session = ka_application_create_session (pack_path, f->db_path, "en", &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (f->session);
-
-  f->window = g_object_ref (ka_window_new (NULL, f->session));
-  gtk_window_set_default_size (GTK_WINDOW (f->window), 1200, 800);
-  gtk_window_present (GTK_WINDOW (f->window));
-  gtk_test_widget_wait_for_draw (GTK_WIDGET (f->window));
+  f->session = ka_gui_test_open_session (pack_path, f->db_path, "en", KA_MODE_CITIZEN);
+  f->window = ka_gui_test_open_window (NULL, f->session, 1200, 800);
 }
 
 static void
@@ -197,218 +106,26 @@ fixture_setup (Fixture  *f,
                guint     n_prompts,
                gboolean  sealed)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *json = NULL;
+  g_autofree char *json = build_pack_json (n_prompts, sealed);
 
-  f->tmpdir = g_dir_make_tmp ("ka-test-window-XXXXXX", &error);
-  g_assert_no_error (error);
-
-  json = build_pack_json (n_prompts, sealed);
-  f->pack_path = g_build_filename (f->tmpdir, "pack.json", NULL);
-  g_file_set_contents (f->pack_path, json, -1, &error);
-  g_assert_no_error (error);
-
+  f->tmpdir = ka_test_make_tmp_dir ("ka-test-window-XXXXXX");
+  f->pack_path = ka_gui_test_write_file (f->tmpdir, "pack.json", json);
   fixture_open (f, f->pack_path);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir == NULL)
-    return;
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-
-  g_rmdir (path);
 }
 
 static void
 fixture_teardown (Fixture *f)
 {
-  if (f->window != NULL)
-    {
-      gtk_window_destroy (GTK_WINDOW (f->window));
-      g_assert_finalize_object (f->window);
-    }
-
-  /* Let the store's worker finish its last callbacks. */
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-
-  if (f->session != NULL)
-    g_assert_finalize_object (f->session);
-
-  remove_tree (f->tmpdir);
-  g_free (f->tmpdir);
-  g_free (f->pack_path);
-  g_free (f->db_path);
+  ka_gui_test_fixture_clear (f);
 }
 
 /* ------------------------------------------------------------------------------------ */
 
-static gboolean
-timed_out_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates the main loop until cond() holds. The 30 s limit only stops a hung test; it
- * asserts nothing about speed. */
-static void
-wait_until (gboolean (*cond) (gpointer),
-            gpointer   data,
-            const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (30000, timed_out_cb, &timed_out);
-
-  while (!cond (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  if (timed_out)
-    g_error ("timed out waiting for %s", what);
-
-  g_source_remove (id);
-}
-
-/* ------------------------------------------------------------------------------------ */
-/* Real key presses. GTK 4.8 cannot inject input events, so they are sent with the X
- * server's XTEST extension (libXtst, loaded at run time, as in test-kiosk.c): they go the
- * whole way through GDK and the window's controllers, like a voter's. Without an X11
- * display or libXtst the tests that need them are skipped. */
-
-#ifdef GDK_WINDOWING_X11
-typedef int     (*FakeKeyFunc)         (Display *, unsigned int, Bool, unsigned long);
-typedef KeyCode (*KeysymToKeycodeFunc) (Display *, KeySym);
-typedef int     (*SyncFunc)            (Display *, Bool);
-typedef int     (*SetFocusFunc)        (Display *, Window, int, Time);
-
-static struct {
-  gboolean            loaded;
-  FakeKeyFunc         fake_key;
-  KeysymToKeycodeFunc keysym_to_keycode;
-  SyncFunc            sync;
-  SetFocusFunc        set_focus;
-} xt;
-#endif
-
-static gboolean
-have_xtest (void)
-{
-#ifdef GDK_WINDOWING_X11
-  static gsize once;
-
-  if (g_once_init_enter (&once))
-    {
-      void *x11 = dlopen ("libX11.so.6", RTLD_NOW | RTLD_LOCAL);
-      void *xtst = dlopen ("libXtst.so.6", RTLD_NOW | RTLD_LOCAL);
-
-      if (x11 != NULL && xtst != NULL && GDK_IS_X11_DISPLAY (gdk_display_get_default ()))
-        {
-          xt.fake_key = (FakeKeyFunc) dlsym (xtst, "XTestFakeKeyEvent");
-          xt.keysym_to_keycode = (KeysymToKeycodeFunc) dlsym (x11, "XKeysymToKeycode");
-          xt.sync = (SyncFunc) dlsym (x11, "XSync");
-          xt.set_focus = (SetFocusFunc) dlsym (x11, "XSetInputFocus");
-          xt.loaded = xt.fake_key && xt.keysym_to_keycode && xt.sync && xt.set_focus;
-        }
-      g_once_init_leave (&once, 1);
-    }
-
-  return xt.loaded;
-#else
-  return FALSE;
-#endif
-}
-
-/* Runs the main loop for @ms milliseconds. */
-static void
-pump (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, timed_out_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-/* Presses and releases @keysym in @window, then lets GTK handle the events. */
-static void
-send_key (GtkWindow *window,
-          guint      keysym)
-{
-#ifdef GDK_WINDOWING_X11
-  Display *dpy = gdk_x11_display_get_xdisplay (gdk_display_get_default ());
-  Window xid = gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (window)));
-  KeyCode code = xt.keysym_to_keycode (dpy, keysym);
-
-  g_assert_cmpuint (code, !=, 0);
-  xt.set_focus (dpy, xid, 2 /* RevertToParent */, 0 /* CurrentTime */);
-  xt.fake_key (dpy, code, True, 0);
-  xt.fake_key (dpy, code, False, 0);
-  xt.sync (dpy, False);
-  pump (150);
-#endif
-}
-
-static gboolean
-state_is_revealed (gpointer data)
-{
-  return ka_session_get_state (KA_SESSION (data)) == KA_SESSION_STATE_REVEALED;
-}
 
 static gboolean
 vote_bar_has_error (gpointer data)
 {
   return ka_vote_bar_get_error (KA_VOTE_BAR (data)) != NULL;
-}
-
-static GtkWidget *
-find_by_type (GtkWidget *widget,
-              GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_by_type (c, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static GtkWidget *
-find_by_action (GtkWidget  *widget,
-                const char *action_name)
-{
-  if (GTK_IS_ACTIONABLE (widget) &&
-      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action_name) == 0)
-    return widget;
-
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_by_action (c, action_name);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
 }
 
 static void
@@ -490,7 +207,7 @@ assert_vote_buttons_sensitive (KaWindow *window,
 
   for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
     {
-      GtkWidget *button = find_by_action (GTK_WIDGET (window), actions[i]);
+      GtkWidget *button = ka_gui_test_find_by_action (GTK_WIDGET (window), actions[i]);
 
       g_assert_nonnull (button);
       g_assert_cmpint (gtk_widget_is_sensitive (button), ==, sensitive);
@@ -551,7 +268,7 @@ vote_and_check (Fixture    *f,
                 guint       n_before)
 {
   KaBattleView *view = ka_window_get_battle_view (f->window);
-  KaVoteBar *bar = KA_VOTE_BAR (find_by_type (GTK_WIDGET (view), KA_TYPE_VOTE_BAR));
+  KaVoteBar *bar = KA_VOTE_BAR (ka_gui_test_find_by_type (GTK_WIDGET (view), KA_TYPE_VOTE_BAR));
   KaBattle *battle = ka_session_get_battle (f->session);
   KaPack *pack = ka_battle_get_pack (battle);
   g_autofree char *response_a = g_strdup (ka_battle_get_response_a (battle)->response_id);
@@ -571,10 +288,9 @@ vote_and_check (Fixture    *f,
   watch = (CommitWatch) { f->window, pack, 0 };
   handler = g_signal_connect (f->session, "notify::state", G_CALLBACK (state_changed_cb), &watch);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), action, NULL));
-  wait_until (state_is_revealed, f->session, "the ballot to commit");
+  ka_gui_test_wait_until (ka_gui_test_session_is_revealed, f->session, "the ballot to commit");
   /* Let the vote callback run too. */
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  ka_gui_test_flush ();
   g_signal_handler_disconnect (f->session, handler);
   g_assert_cmpuint (watch.n_committing, ==, 1);
 
@@ -610,8 +326,7 @@ next_battle (Fixture *f)
   KaBattleView *view = ka_window_get_battle_view (f->window);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "battle.next", NULL));
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  ka_gui_test_flush ();
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -634,8 +349,7 @@ test_vote_flow (void)
 
       /* A second vote on the same battle is refused: no ballot, names stay. */
       gtk_widget_activate_action (GTK_WIDGET (view), "battle.vote-b", NULL);
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
+      ka_gui_test_flush ();
       g_assert_cmpint (ka_session_get_state (f.session), ==, KA_SESSION_STATE_REVEALED);
       {
         g_autoptr(GPtrArray) ballots = list_ballots_from_second_store (f.db_path,
@@ -652,7 +366,7 @@ test_vote_flow (void)
       /* Nothing has the keyboard focus: not answer A (a focus ring on one side tells A
        * from B, issue 9) and no vote button (Enter or Space must never cast a vote nobody
        * chose); nor is there a default widget. test-panes.c checks the rest. */
-      vote_a = find_by_action (GTK_WIDGET (f.window), "battle.vote-a");
+      vote_a = ka_gui_test_find_by_action (GTK_WIDGET (f.window), "battle.vote-a");
       g_assert_nonnull (vote_a);
       g_assert_null (gtk_root_get_focus (GTK_ROOT (f.window)));
       g_assert_null (gtk_window_get_default_widget (GTK_WINDOW (f.window)));
@@ -663,7 +377,7 @@ test_vote_flow (void)
 
   /* The subtitle is the pack title, never a model. */
   {
-    AdwWindowTitle *title = ADW_WINDOW_TITLE (find_by_type (GTK_WIDGET (f.window),
+    AdwWindowTitle *title = ADW_WINDOW_TITLE (ka_gui_test_find_by_type (GTK_WIDGET (f.window),
                                                             ADW_TYPE_WINDOW_TITLE));
     g_assert_cmpstr (adw_window_title_get_title (title), ==, "K-AI Arena");
     g_assert_cmpstr (adw_window_title_get_subtitle (title), ==, "Window test pack");
@@ -743,9 +457,8 @@ test_keyboard (void)
       g_assert_cmpint (ka_session_get_state (f.session), ==, KA_SESSION_STATE_VOTING);
 
       g_assert_true (gtk_shortcut_action_activate (gtk_shortcut_get_action (vote), 0, view, NULL));
-      wait_until (state_is_revealed, f.session, "the ballot to commit");
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
+      ka_gui_test_wait_until (ka_gui_test_session_is_revealed, f.session, "the ballot to commit");
+      ka_gui_test_flush ();
 
       ballots = list_ballots_from_second_store (f.db_path, "test-window-open");
       g_assert_cmpuint (ballots->len, ==, ++n_ballots);
@@ -807,7 +520,7 @@ test_keys_from_anywhere (void)
   GtkWidget *menu_button, *entry;
   g_autoptr(GPtrArray) ballots = NULL;
 
-  if (!have_xtest ())
+  if (!ka_gui_test_have_xtest ())
     {
       g_test_skip ("needs an X11 display with the XTEST extension (libXtst)");
       return;
@@ -822,10 +535,9 @@ test_keys_from_anywhere (void)
       const KaBallot *last;
 
       g_assert_true (gtk_widget_grab_focus (menu_button));
-      send_key (GTK_WINDOW (f.window), rounds[i].vote_key);
-      wait_until (state_is_revealed, f.session, "the ballot to commit");
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
+      ka_gui_test_send_key (GTK_WINDOW (f.window), rounds[i].vote_key, 0);
+      ka_gui_test_wait_until (ka_gui_test_session_is_revealed, f.session, "the ballot to commit");
+      ka_gui_test_flush ();
 
       ballots = list_ballots_from_second_store (f.db_path, "test-window-open");
       g_assert_cmpuint (ballots->len, ==, i + 1);
@@ -835,25 +547,25 @@ test_keys_from_anywhere (void)
 
       /* A vote key after the vote does nothing. */
       g_assert_true (gtk_widget_grab_focus (menu_button));
-      send_key (GTK_WINDOW (f.window), XK_3);
+      ka_gui_test_send_key (GTK_WINDOW (f.window), XK_3, 0);
       g_assert_cmpuint (count_ballots (&f), ==, i + 1);
       g_assert_cmpint (ka_session_get_state (f.session), ==, KA_SESSION_STATE_REVEALED);
 
       g_assert_true (gtk_widget_grab_focus (menu_button));
-      send_key (GTK_WINDOW (f.window), rounds[i].next_key);
+      ka_gui_test_send_key (GTK_WINDOW (f.window), rounds[i].next_key, 0);
       g_assert_cmpint (ka_session_get_state (f.session), ==, KA_SESSION_STATE_VOTING);
     }
 
   /* Digits typed into an entry in the same window are text, not votes. */
   entry = gtk_entry_new ();
-  adw_header_bar_pack_start (ADW_HEADER_BAR (find_by_type (GTK_WIDGET (f.window),
+  adw_header_bar_pack_start (ADW_HEADER_BAR (ka_gui_test_find_by_type (GTK_WIDGET (f.window),
                                                            ADW_TYPE_HEADER_BAR)),
                              entry);
   gtk_test_widget_wait_for_draw (GTK_WIDGET (f.window));
   g_assert_true (gtk_widget_grab_focus (entry));
-  send_key (GTK_WINDOW (f.window), XK_1);
-  send_key (GTK_WINDOW (f.window), XK_3);
-  send_key (GTK_WINDOW (f.window), XK_n);
+  ka_gui_test_send_key (GTK_WINDOW (f.window), XK_1, 0);
+  ka_gui_test_send_key (GTK_WINDOW (f.window), XK_3, 0);
+  ka_gui_test_send_key (GTK_WINDOW (f.window), XK_n, 0);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "13n");
   g_assert_cmpint (ka_session_get_state (f.session), ==, KA_SESSION_STATE_VOTING);
   g_assert_cmpuint (count_ballots (&f), ==, G_N_ELEMENTS (rounds));
@@ -888,7 +600,7 @@ test_commit_error (void)
 
   fixture_setup (&f, 5, FALSE);
   view = ka_window_get_battle_view (f.window);
-  bar = KA_VOTE_BAR (find_by_type (GTK_WIDGET (view), KA_TYPE_VOTE_BAR));
+  bar = KA_VOTE_BAR (ka_gui_test_find_by_type (GTK_WIDGET (view), KA_TYPE_VOTE_BAR));
   pack = ka_battle_get_pack (ka_session_get_battle (f.session));
 
   /* Another connection makes every ballot insert fail, as a full or broken disk would. */
@@ -900,7 +612,7 @@ test_commit_error (void)
   watch = (CommitWatch) { f.window, pack, 0 };
   handler = g_signal_connect (f.session, "notify::state", G_CALLBACK (state_changed_cb), &watch);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "battle.vote-a", NULL));
-  wait_until (vote_bar_has_error, bar, "the commit error");
+  ka_gui_test_wait_until (vote_bar_has_error, bar, "the commit error");
   g_signal_handler_disconnect (f.session, handler);
   g_assert_cmpuint (watch.n_committing, ==, 1);
   g_test_assert_expected_messages ();
@@ -960,7 +672,7 @@ test_exhausted (void)
   g_assert_cmpstr (ka_window_get_page (f.window), ==, "done");
   /* The focus is on "Start a New Session", not on a hidden vote button. */
   g_assert_true (gtk_root_get_focus (GTK_ROOT (f.window)) ==
-                 find_by_action (GTK_WIDGET (f.window), "window.new-session"));
+                 ka_gui_test_find_by_action (GTK_WIDGET (f.window), "window.new-session"));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "window.new-session", NULL));
   g_assert_cmpstr (ka_window_get_page (f.window), ==, "battle");
@@ -985,7 +697,7 @@ panes_is_wide (gpointer data)
 static GtkScrolledWindow *
 find_prompt_scroller (KaWindow *window)
 {
-  GtkWidget *clamp = find_by_type (GTK_WIDGET (window), KA_TYPE_HEIGHT_CLAMP);
+  GtkWidget *clamp = ka_gui_test_find_by_type (GTK_WIDGET (window), KA_TYPE_HEIGHT_CLAMP);
 
   g_assert_nonnull (clamp);
   return GTK_SCROLLED_WINDOW (gtk_widget_get_first_child (clamp));
@@ -1049,12 +761,12 @@ test_layout_and_text_scale (void)
 
   /* One prompt: the two-turn one, so the prompt area has several labels to fit. */
   fixture_setup (&f, 1, FALSE);
-  panes = KA_BATTLE_PANES (find_by_type (GTK_WIDGET (f.window), KA_TYPE_BATTLE_PANES));
+  panes = KA_BATTLE_PANES (ka_gui_test_find_by_type (GTK_WIDGET (f.window), KA_TYPE_BATTLE_PANES));
   response_a = gtk_widget_get_first_child (GTK_WIDGET (panes));
   response_b = gtk_widget_get_last_child (GTK_WIDGET (panes));
 
   /* Wide: side by side, same size. */
-  wait_until (panes_is_wide, panes, "the wide layout");
+  ka_gui_test_wait_until (panes_is_wide, panes, "the wide layout");
   g_assert_true (gtk_widget_compute_bounds (response_a, GTK_WIDGET (panes), &ra));
   g_assert_true (gtk_widget_compute_bounds (response_b, GTK_WIDGET (panes), &rb));
   g_assert_cmpfloat (ra.origin.x, <, rb.origin.x);
@@ -1067,7 +779,7 @@ test_layout_and_text_scale (void)
 
   /* Narrow: A above B, same size. */
   gtk_window_set_default_size (GTK_WINDOW (f.window), 600, 900);
-  wait_until (panes_is_narrow, panes, "the narrow layout");
+  ka_gui_test_wait_until (panes_is_narrow, panes, "the narrow layout");
   gtk_test_widget_wait_for_draw (GTK_WIDGET (f.window));
   g_assert_true (gtk_widget_compute_bounds (response_a, GTK_WIDGET (panes), &ra));
   g_assert_true (gtk_widget_compute_bounds (response_b, GTK_WIDGET (panes), &rb));
@@ -1166,7 +878,6 @@ test_sample_pack (void)
   const char *root = g_getenv ("KA_SOURCE_ROOT");
   g_autofree char *path = NULL;
   Fixture f = { 0 };
-  g_autoptr(GError) error = NULL;
 
   if (root == NULL)
     {
@@ -1181,8 +892,7 @@ test_sample_pack (void)
       return;
     }
 
-  f.tmpdir = g_dir_make_tmp ("ka-test-window-XXXXXX", &error);
-  g_assert_no_error (error);
+  f.tmpdir = ka_test_make_tmp_dir ("ka-test-window-XXXXXX");
   fixture_open (&f, path);
 
   vote_and_check (&f, "battle.vote-b", KA_WINNER_MODEL_B, 0);
@@ -1213,7 +923,7 @@ test_error_page (void)
   /* A rejected pack creates nothing. */
   g_assert_false (g_file_test (db_path, G_FILE_TEST_EXISTS));
 
-  window = g_object_ref (ka_window_new (NULL, NULL));
+  window = ka_gui_test_new_window (NULL, NULL);
   ka_window_show_error (window, "Voting Cannot Start", error->message);
   gtk_window_present (GTK_WINDOW (window));
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
@@ -1227,7 +937,7 @@ test_error_page (void)
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
-  remove_tree (tmpdir);
+  ka_test_remove_tree (tmpdir);
 }
 
 /* A window without a session shows "Opening the Battle Pack…" with a spinner, nothing to
@@ -1278,7 +988,7 @@ test_loading (void)
   g_file_set_contents (pack_path, json, -1, &error);
   g_assert_no_error (error);
 
-  window = g_object_ref (ka_window_new (NULL, NULL));
+  window = ka_gui_test_new_window (NULL, NULL);
   g_signal_connect_swapped (window, "notify::session", G_CALLBACK (count_notify_cb), &notified);
   gtk_window_present (GTK_WINDOW (window));
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
@@ -1322,8 +1032,7 @@ test_loading (void)
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  ka_gui_test_flush ();
   g_clear_object (&result);
 
   /* A missing pack: the error, named, from the worker. */
@@ -1336,7 +1045,7 @@ test_loading (void)
   g_assert_nonnull (strstr (error->message, "missing.json"));
 
   g_assert_finalize_object (g_steal_pointer (&session));
-  remove_tree (tmpdir);
+  ka_test_remove_tree (tmpdir);
 }
 
 /* The application end to end: --pack and --database choose what the window opens. */
@@ -1355,6 +1064,13 @@ inspect_and_close_cb (gpointer data)
   GtkWindow *window = gtk_application_get_active_window (app);
 
   g_assert_true (KA_IS_WINDOW (window));
+  /* The application gives its window the settings it keeps its size and text scale in. */
+  {
+    g_autoptr(GSettings) settings = NULL;
+
+    g_object_get (window, "settings", &settings, NULL);
+    g_assert_true (G_IS_SETTINGS (settings));
+  }
   run->page = g_strdup (ka_window_get_page (KA_WINDOW (window)));
   run->strings = window_strings (KA_WINDOW (window));
 
@@ -1414,16 +1130,13 @@ run_application (const char * const *args,
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   int status;
 
-  g_application_set_flags (G_APPLICATION (app),
-                           g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
-  g_signal_connect (app, "window-added", G_CALLBACK (window_added_cb), run);
-
   g_ptr_array_add (argv, (char *) "kai-arena");
   for (guint i = 0; args[i] != NULL; i++)
     g_ptr_array_add (argv, (char *) args[i]);
   g_ptr_array_add (argv, NULL);
 
-  status = g_application_run (G_APPLICATION (app), argv->len - 1, (char **) argv->pdata);
+  status = ka_gui_test_run_application (app, (const char * const *) argv->pdata,
+                                        G_CALLBACK (window_added_cb), run);
   g_assert_cmpint (status, ==, 0);
 
   {
@@ -1479,7 +1192,7 @@ test_application (void)
   g_free (ok.strings);
   g_free (bad.page);
   g_free (bad.strings);
-  remove_tree (tmpdir);
+  ka_test_remove_tree (tmpdir);
 }
 
 static void
@@ -1496,7 +1209,7 @@ test_default_pack (void)
   if (g_file_test (installed, G_FILE_TEST_EXISTS))
     {
       g_test_skip ("an installed sample pack takes precedence");
-      remove_tree (tmpdir);
+      ka_test_remove_tree (tmpdir);
       return;
     }
 
@@ -1520,15 +1233,14 @@ test_default_pack (void)
   g_unsetenv ("KA_PACK_DIR");
   g_assert_cmpstr (found_env, ==, pack_path);
 
-  remove_tree (tmpdir);
+  ka_test_remove_tree (tmpdir);
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
+  ka_gui_test_init (&argc, &argv, FALSE);
 
   g_test_add_func ("/ka/window/vote-flow", test_vote_flow);
   g_test_add_func ("/ka/window/keyboard", test_keyboard);

@@ -538,6 +538,7 @@ create_window (KaApplication *self)
 {
   g_autofree char *pack_path = NULL;
   g_autofree char *database_path = NULL;
+  g_autoptr(GSettings) window_settings = NULL;
   gboolean kiosk = wants_kiosk (self);
   KaWindow *window;
 
@@ -546,9 +547,13 @@ create_window (KaApplication *self)
   database_path = self->database_path != NULL ? g_strdup (self->database_path)
                                               : ka_store_default_path ();
 
+  /* The window's own settings object: it goes into delay-apply mode when it saves its
+   * size, which must not hold back anything else written through the application's. */
+  window_settings = ka_application_new_settings ();
   window = g_object_new (KA_TYPE_WINDOW,
                          "application", self,
                          "consent-required", !kiosk,
+                         "settings", window_settings,
                          NULL);
 
   if (kiosk)

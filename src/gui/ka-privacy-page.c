@@ -11,7 +11,6 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
-#include "ka-application.h"
 #include "ka-privacy-page.h"
 
 struct _KaPrivacyPage
@@ -27,7 +26,8 @@ struct _KaPrivacyPage
   GtkButton *agree_button;
 
   /* owned */
-  KaStore   *store;   /* (nullable): where the consent is recorded */
+  KaStore   *store;        /* (nullable): where the consent is recorded */
+  char      *ui_language;  /* (nullable): "ko" or "en", recorded with the consent */
 };
 
 G_DEFINE_FINAL_TYPE (KaPrivacyPage, ka_privacy_page, ADW_TYPE_BIN)
@@ -35,6 +35,7 @@ G_DEFINE_FINAL_TYPE (KaPrivacyPage, ka_privacy_page, ADW_TYPE_BIN)
 enum {
   PROP_0,
   PROP_STORE,
+  PROP_UI_LANGUAGE,
   N_PROPS
 };
 
@@ -141,12 +142,12 @@ agree_activated (GtkWidget  *widget,
   KaPrivacyPage *self = KA_PRIVACY_PAGE (widget);
   g_autoptr(GError) error = NULL;
 
-  if (self->store == NULL)
+  if (self->store == NULL || self->ui_language == NULL)
     return;
 
   /* Voting starts only once the consent has committed; a store that cannot write keeps
    * the voter on this page, with the reason. */
-  if (!ka_privacy_record_consent (self->store, ka_application_get_ui_language (), &error))
+  if (!ka_privacy_record_consent (self->store, self->ui_language, &error))
     {
       g_autofree char *message = NULL;
 
@@ -162,6 +163,14 @@ agree_activated (GtkWidget  *widget,
   g_signal_emit (self, signals[AGREED], 0);
 }
 
+/* "Agree" needs both: where to record the consent, and the language it was given in. */
+static void
+update_agree (KaPrivacyPage *self)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "privacy.agree",
+                                 self->store != NULL && self->ui_language != NULL);
+}
+
 static void
 ka_privacy_page_dispose (GObject *object)
 {
@@ -171,6 +180,16 @@ ka_privacy_page_dispose (GObject *object)
   g_clear_object (&self->store);
 
   G_OBJECT_CLASS (ka_privacy_page_parent_class)->dispose (object);
+}
+
+static void
+ka_privacy_page_finalize (GObject *object)
+{
+  KaPrivacyPage *self = KA_PRIVACY_PAGE (object);
+
+  g_clear_pointer (&self->ui_language, g_free);
+
+  G_OBJECT_CLASS (ka_privacy_page_parent_class)->finalize (object);
 }
 
 static void
@@ -185,6 +204,10 @@ ka_privacy_page_get_property (GObject    *object,
     {
     case PROP_STORE:
       g_value_set_object (value, self->store);
+      break;
+
+    case PROP_UI_LANGUAGE:
+      g_value_set_string (value, self->ui_language);
       break;
 
     default:
@@ -206,6 +229,10 @@ ka_privacy_page_set_property (GObject      *object,
       ka_privacy_page_set_store (self, g_value_get_object (value));
       break;
 
+    case PROP_UI_LANGUAGE:
+      ka_privacy_page_set_ui_language (self, g_value_get_string (value));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -218,12 +245,25 @@ ka_privacy_page_class_init (KaPrivacyPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = ka_privacy_page_dispose;
+  object_class->finalize = ka_privacy_page_finalize;
   object_class->get_property = ka_privacy_page_get_property;
   object_class->set_property = ka_privacy_page_set_property;
 
   properties[PROP_STORE] =
     g_param_spec_object ("store", NULL, NULL,
                          KA_TYPE_STORE,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * KaPrivacyPage:ui-language:
+   *
+   * The language the notice is shown in ("ko" or "en"), recorded with the consent: the
+   * window gives its session's, the one its ballots record. "Agree" stays disabled while
+   * it is %NULL, so that no consent claims a language nobody chose.
+   */
+  properties[PROP_UI_LANGUAGE] =
+    g_param_spec_string ("ui-language", NULL, NULL,
+                         NULL,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -272,8 +312,8 @@ ka_privacy_page_init (KaPrivacyPage *self)
 /**
  * ka_privacy_page_new:
  *
- * Returns: (transfer floating): a privacy notice with no store; "Agree" stays disabled
- *   until one is set
+ * Returns: (transfer floating): a privacy notice with no store and no language; "Agree"
+ *   stays disabled until both are set
  */
 GtkWidget *
 ka_privacy_page_new (void)
@@ -303,8 +343,35 @@ ka_privacy_page_set_store (KaPrivacyPage *self,
   if (!g_set_object (&self->store, store))
     return;
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "privacy.agree", store != NULL);
+  update_agree (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
+}
+
+const char *
+ka_privacy_page_get_ui_language (KaPrivacyPage *self)
+{
+  g_return_val_if_fail (KA_IS_PRIVACY_PAGE (self), NULL);
+
+  return self->ui_language;
+}
+
+/**
+ * ka_privacy_page_set_ui_language:
+ * @ui_language: (nullable): "ko" or "en": the language the notice is shown in
+ */
+void
+ka_privacy_page_set_ui_language (KaPrivacyPage *self,
+                                 const char    *ui_language)
+{
+  g_return_if_fail (KA_IS_PRIVACY_PAGE (self));
+
+  if (g_strcmp0 (self->ui_language, ui_language) == 0)
+    return;
+
+  g_free (self->ui_language);
+  self->ui_language = g_strdup (ui_language);
+  update_agree (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UI_LANGUAGE]);
 }
 
 /* Puts the keyboard focus on "Agree and Start". */

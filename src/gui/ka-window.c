@@ -10,7 +10,6 @@
 
 #include <glib/gi18n.h>
 
-#include "ka-application.h"
 #include "ka-battle-view.h"
 #include "ka-privacy-page.h"
 #include "ka-sync-indicator.h"
@@ -47,6 +46,7 @@ enum {
   PROP_0,
   PROP_SESSION,
   PROP_CONSENT_REQUIRED,
+  PROP_SETTINGS,
   N_PROPS
 };
 
@@ -206,6 +206,8 @@ setup_session (KaWindow *self)
   if (self->consent_required)
     {
       ka_privacy_page_set_store (self->privacy_page, ka_session_get_store (self->session));
+      ka_privacy_page_set_ui_language (self->privacy_page,
+                                       ka_session_get_ui_language (self->session));
       gtk_widget_action_set_enabled (GTK_WIDGET (self), "window.new-session", FALSE);
       gtk_stack_set_visible_child_name (self->stack, "privacy");
       ka_privacy_page_focus_default (self->privacy_page);
@@ -229,7 +231,6 @@ ka_window_constructed (GObject *object)
   G_OBJECT_CLASS (ka_window_parent_class)->constructed (object);
   self->constructed = TRUE;
 
-  self->settings = ka_application_new_settings ();
   if (self->settings != NULL)
     {
       gtk_window_set_default_size (GTK_WINDOW (self),
@@ -286,6 +287,10 @@ ka_window_get_property (GObject    *object,
       g_value_set_boolean (value, self->consent_required);
       break;
 
+    case PROP_SETTINGS:
+      g_value_set_object (value, self->settings);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -310,6 +315,10 @@ ka_window_set_property (GObject      *object,
 
     case PROP_CONSENT_REQUIRED:
       self->consent_required = g_value_get_boolean (value);
+      break;
+
+    case PROP_SETTINGS:
+      self->settings = g_value_dup_object (value);
       break;
 
     default:
@@ -360,6 +369,18 @@ ka_window_class_init (KaWindowClass *klass)
                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_EXPLICIT_NOTIFY |
                           G_PARAM_STATIC_STRINGS);
 
+  /**
+   * KaWindow:settings:
+   *
+   * The app's settings (the `io.github.kaiarena.Arena` schema), given at construction by
+   * the application: the window restores and saves its size in them and follows their
+   * "text-scale". %NULL (tests, or no schema installed) keeps nothing.
+   */
+  properties[PROP_SETTINGS] =
+    g_param_spec_object ("settings", NULL, NULL,
+                         G_TYPE_SETTINGS,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (KA_TYPE_BATTLE_VIEW);
@@ -398,6 +419,9 @@ ka_window_init (KaWindow *self)
  * ka_window_new:
  * @application: (nullable): the application, or %NULL in tests
  * @session: (nullable): the session to show; %NULL for a window that only shows an error
+ *
+ * Returns: a window without settings, which keeps neither its size nor a text scale; the
+ *   application constructs its windows with KaWindow:settings.
  */
 KaWindow *
 ka_window_new (GtkApplication *application,
