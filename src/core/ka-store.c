@@ -379,15 +379,65 @@ rollback (KaStore *self)
     }
 }
 
+/* Steps @stmt, a statement without result rows (INSERT, UPDATE), once and releases it;
+ * a failure is #KA_STORE_ERROR_SQLITE (or READ_ONLY) naming @what. */
 static gboolean
-commit (KaStore     *self,
-        GError     **error)
+step_done (KaStore       *self,
+           sqlite3_stmt  *stmt,
+           const char    *what,
+           GError       **error)
 {
-  if (!run_statement (self, sql_commit, error))
+  int rc = sqlite3_step (stmt);
+
+  release_statement (stmt);
+  if (rc != SQLITE_DONE)
+    return sqlite_error (self, error, rc, what);
+  return TRUE;
+}
+
+/* The work of one write transaction, run by run_transaction() between BEGIN IMMEDIATE and
+ * COMMIT. Returns %FALSE with @error set to have it rolled back. */
+typedef gboolean (*TransactionBody) (KaStore  *self,
+                                     gpointer  data,
+                                     GError  **error);
+
+/* Runs @body in one write transaction: `BEGIN IMMEDIATE` (the write lock is taken at once,
+ * so what @body reads cannot go stale before it writes), @body, `COMMIT` (with
+ * synchronous=FULL, fsync'ed before it returns). If any of the three fails the
+ * transaction is rolled back and nothing is written; @error then carries @body's own
+ * error as it is, or SQLite's for BEGIN or COMMIT prefixed with the path and @what
+ * ("recording the battle"). Expects self->lock to be held. */
+static gboolean
+run_transaction (KaStore          *self,
+                 const char       *what,
+                 TransactionBody   body,
+                 gpointer          data,
+                 GError          **error)
+{
+  GError *local_error = NULL;
+
+  if (!run_statement (self, sql_begin, &local_error))
+    {
+      g_prefix_error (&local_error, "%s: ", what);
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+
+  if (!body (self, data, error))
     {
       rollback (self);
       return FALSE;
     }
+
+  /* With synchronous=FULL the WAL is fsync'ed before COMMIT returns. */
+  if (!run_statement (self, sql_commit, &local_error))
+    {
+      rollback (self);
+      g_prefix_error (&local_error, "%s: ", what);
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+
   return TRUE;
 }
 
@@ -588,45 +638,48 @@ configure_connection (KaStore     *self,
   return TRUE;
 }
 
+/* One migration step (a TransactionBody): reads user_version inside the write lock
+ * (another process may have migrated meanwhile) into *@data (an int) and, if it is older
+ * than KA_STORE_SCHEMA_VERSION, runs the next migration and bumps user_version. */
+static gboolean
+migrate_step (KaStore  *self,
+              gpointer  data,
+              GError  **error)
+{
+  int *version = data;
+  g_autofree char *set_version = NULL;
+  g_autofree char *what = NULL;
+
+  if (!read_user_version (self, version, error))
+    return FALSE;
+  if (*version >= KA_STORE_SCHEMA_VERSION)
+    return TRUE;
+
+  what = g_strdup_printf ("migrating from schema version %d to %d", *version, *version + 1);
+  /* PRAGMA takes no bound parameters; the value is our own integer. */
+  set_version = g_strdup_printf ("PRAGMA user_version = %d", *version + 1);
+
+  return exec_script (self, migrations[*version], what, error) &&
+         exec_script (self, set_version, what, error);
+}
+
 static gboolean
 migrate (KaStore     *self,
          GError     **error)
 {
   for (;;)
     {
-      g_autofree char *set_version = NULL;
-      g_autofree char *what = NULL;
-      int version;
+      int version = -1;
 
-      if (!run_statement (self, sql_begin, error))
+      if (!run_transaction (self, "migrating the schema", migrate_step, &version, error))
         return FALSE;
-
-      /* Read again inside the write lock: another process may have migrated meanwhile. */
-      if (!read_user_version (self, &version, error))
-        {
-          rollback (self);
-          return FALSE;
-        }
 
       if (version >= KA_STORE_SCHEMA_VERSION)
         {
-          rollback (self);
           self->schema_version = version;
           if (version > KA_STORE_SCHEMA_VERSION)
             return check_not_newer (self, error);
           return TRUE;
-        }
-
-      what = g_strdup_printf ("migrating from schema version %d to %d", version, version + 1);
-      /* PRAGMA takes no bound parameters; the value is our own integer. */
-      set_version = g_strdup_printf ("PRAGMA user_version = %d", version + 1);
-
-      if (!exec_script (self, migrations[version], what, error) ||
-          !exec_script (self, set_version, what, error) ||
-          !commit (self, error))
-        {
-          rollback (self);
-          return FALSE;
         }
 
       g_debug ("%s: migrated to schema version %d", self->path, version + 1);
@@ -663,7 +716,6 @@ ensure_device_id (KaStore     *self,
   g_autofree char *fresh = g_uuid_string_random ();
   g_autoptr(GError) local_error = NULL;
   sqlite3_stmt *stmt;
-  int rc;
 
   /* Created once, on first open; INSERT OR IGNORE keeps an existing one. */
   stmt = get_statement (self, sql_init_meta, error);
@@ -671,10 +723,8 @@ ensure_device_id (KaStore     *self,
     return FALSE;
   bind_text (stmt, 1, "device_id");
   bind_text (stmt, 2, fresh);
-  rc = sqlite3_step (stmt);
-  release_statement (stmt);
-  if (rc != SQLITE_DONE)
-    return sqlite_error (self, error, rc, "creating the device ID");
+  if (!step_done (self, stmt, "creating the device ID", error))
+    return FALSE;
 
   self->device_id = get_meta_locked (self, "device_id", &local_error);
   if (self->device_id == NULL)
@@ -1119,6 +1169,58 @@ ka_store_get_pragma (KaStore     *self,
 
 /* Packs and battles */
 
+typedef struct
+{
+  const char *pack_id;
+  const char *content_hash;
+  const char *title;
+  const char *now;
+} ImportPack;
+
+static gboolean
+import_pack_body (KaStore  *self,
+                  gpointer  data,
+                  GError  **error)
+{
+  ImportPack *p = data;
+  g_autofree char *stored_hash = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = get_statement (self, sql_get_pack, error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, p->pack_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    stored_hash = column_dup (stmt, 0);
+  release_statement (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return sqlite_error (self, error, rc, "looking up the pack");
+
+  if (stored_hash != NULL)
+    {
+      /* Installed already: nothing to write. */
+      if (g_strcmp0 (stored_hash, p->content_hash) == 0)
+        return TRUE;
+
+      g_set_error (error, KA_STORE_ERROR, KA_STORE_ERROR_CONFLICT,
+                   _("A different pack with the ID “%s” is already installed (content hash "
+                     "%.12s…, this file %.12s…). A changed pack needs a new pack_id."),
+                   p->pack_id, stored_hash, p->content_hash);
+      return FALSE;
+    }
+
+  stmt = get_statement (self, sql_insert_pack, error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, p->pack_id);
+  bind_text (stmt, 2, p->content_hash);
+  bind_text (stmt, 3, p->title);
+  bind_text (stmt, 4, p->now);
+  return step_done (self, stmt, "storing the pack", error);
+}
+
 /**
  * ka_store_import_pack:
  * @self: a #KaStore
@@ -1139,73 +1241,85 @@ ka_store_import_pack (KaStore  *self,
                       GError  **error)
 {
   g_autoptr(GMutexLocker) locker = NULL;
-  g_autofree char *stored_hash = NULL;
   g_autofree char *now = NULL;
-  const char *pack_id;
-  const char *content_hash;
-  sqlite3_stmt *stmt;
-  int rc;
+  ImportPack p;
 
   g_return_val_if_fail (KA_IS_STORE (self), FALSE);
   g_return_val_if_fail (KA_IS_PACK (pack), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  pack_id = ka_pack_get_id (pack);
-  content_hash = ka_pack_get_content_hash (pack);
   now = ka_timestamp_now ();
+  p.pack_id = ka_pack_get_id (pack);
+  p.content_hash = ka_pack_get_content_hash (pack);
+  p.title = ka_pack_get_title (pack, ka_pack_get_language (pack));
+  p.now = now;
 
   locker = g_mutex_locker_new (&self->lock);
+  return run_transaction (self, "importing the pack", import_pack_body, &p, error);
+}
 
-  if (!run_statement (self, sql_begin, error))
+typedef struct
+{
+  const char *battle_id;
+  const char *session_id;
+  const char *pack_id;
+  const char *prompt_id;
+  const char *response_a;
+  const char *response_b;
+  const char *shown_at;
+} RecordBattle;
+
+static gboolean
+record_battle_body (KaStore  *self,
+                    gpointer  data,
+                    GError  **error)
+{
+  RecordBattle *b = data;
+  const char *values[] = { b->session_id, b->pack_id, b->prompt_id, b->response_a,
+                           b->response_b };
+  sqlite3_stmt *stmt;
+  gboolean same = TRUE;
+  int rc;
+
+  stmt = get_statement (self, sql_insert_battle, error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, b->battle_id);
+  bind_text (stmt, 2, b->session_id);
+  bind_text (stmt, 3, b->pack_id);
+  bind_text (stmt, 4, b->prompt_id);
+  bind_text (stmt, 5, b->response_a);
+  bind_text (stmt, 6, b->response_b);
+  bind_text (stmt, 7, b->shown_at);
+  if (!step_done (self, stmt, "recording the battle", error))
     return FALSE;
 
-  stmt = get_statement (self, sql_get_pack, error);
+  if (sqlite3_changes (self->db) != 0)
+    return TRUE;
+
+  /* Already there: fine if it is the same battle. */
+  stmt = get_statement (self, sql_get_battle, error);
   if (stmt == NULL)
-    goto fail;
-  bind_text (stmt, 1, pack_id);
+    return FALSE;
+  bind_text (stmt, 1, b->battle_id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    stored_hash = column_dup (stmt, 0);
-  release_statement (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     {
-      sqlite_error (self, error, rc, "looking up the pack");
-      goto fail;
+      for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+        same = same && g_strcmp0 ((const char *) sqlite3_column_text (stmt, i),
+                                  values[i]) == 0;
     }
-
-  if (stored_hash != NULL)
+  release_statement (stmt);
+  if (rc != SQLITE_ROW)
+    return sqlite_error (self, error, rc, "reading the battle");
+  if (!same)
     {
-      rollback (self);
-      if (g_strcmp0 (stored_hash, content_hash) == 0)
-        return TRUE;
-
       g_set_error (error, KA_STORE_ERROR, KA_STORE_ERROR_CONFLICT,
-                   _("A different pack with the ID “%s” is already installed (content hash "
-                     "%.12s…, this file %.12s…). A changed pack needs a new pack_id."),
-                   pack_id, stored_hash, content_hash);
+                   "battle %s is already recorded with other content", b->battle_id);
       return FALSE;
     }
 
-  stmt = get_statement (self, sql_insert_pack, error);
-  if (stmt == NULL)
-    goto fail;
-  bind_text (stmt, 1, pack_id);
-  bind_text (stmt, 2, content_hash);
-  bind_text (stmt, 3, ka_pack_get_title (pack, ka_pack_get_language (pack)));
-  bind_text (stmt, 4, now);
-  rc = sqlite3_step (stmt);
-  release_statement (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      sqlite_error (self, error, rc, "storing the pack");
-      goto fail;
-    }
-
-  return commit (self, error);
-
-fail:
-  rollback (self);
-  return FALSE;
+  return TRUE;
 }
 
 /**
@@ -1239,10 +1353,8 @@ ka_store_record_battle (KaStore     *self,
                         GError     **error)
 {
   g_autoptr(GMutexLocker) locker = NULL;
-  const char *values[] = { session_id, pack_id, prompt_id, response_a, response_b };
-  sqlite3_stmt *stmt;
-  gboolean same = TRUE;
-  int rc;
+  RecordBattle b = { battle_id, session_id, pack_id, prompt_id, response_a, response_b,
+                     shown_at };
 
   g_return_val_if_fail (KA_IS_STORE (self), FALSE);
   g_return_val_if_fail (battle_id != NULL && session_id != NULL && pack_id != NULL, FALSE);
@@ -1251,61 +1363,7 @@ ka_store_record_battle (KaStore     *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   locker = g_mutex_locker_new (&self->lock);
-
-  if (!run_statement (self, sql_begin, error))
-    return FALSE;
-
-  stmt = get_statement (self, sql_insert_battle, error);
-  if (stmt == NULL)
-    goto fail;
-  bind_text (stmt, 1, battle_id);
-  bind_text (stmt, 2, session_id);
-  bind_text (stmt, 3, pack_id);
-  bind_text (stmt, 4, prompt_id);
-  bind_text (stmt, 5, response_a);
-  bind_text (stmt, 6, response_b);
-  bind_text (stmt, 7, shown_at);
-  rc = sqlite3_step (stmt);
-  release_statement (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      sqlite_error (self, error, rc, "recording the battle");
-      goto fail;
-    }
-
-  if (sqlite3_changes (self->db) == 0)
-    {
-      /* Already there: fine if it is the same battle. */
-      stmt = get_statement (self, sql_get_battle, error);
-      if (stmt == NULL)
-        goto fail;
-      bind_text (stmt, 1, battle_id);
-      rc = sqlite3_step (stmt);
-      if (rc == SQLITE_ROW)
-        {
-          for (guint i = 0; i < G_N_ELEMENTS (values); i++)
-            same = same && g_strcmp0 ((const char *) sqlite3_column_text (stmt, i),
-                                      values[i]) == 0;
-        }
-      release_statement (stmt);
-      if (rc != SQLITE_ROW)
-        {
-          sqlite_error (self, error, rc, "reading the battle");
-          goto fail;
-        }
-      if (!same)
-        {
-          g_set_error (error, KA_STORE_ERROR, KA_STORE_ERROR_CONFLICT,
-                       "battle %s is already recorded with other content", battle_id);
-          goto fail;
-        }
-    }
-
-  return commit (self, error);
-
-fail:
-  rollback (self);
-  return FALSE;
+  return run_transaction (self, "recording the battle", record_battle_body, &b, error);
 }
 
 /* Ballots */
@@ -1347,28 +1405,25 @@ ballot_from_draft (const KaBallotDraft  *draft,
   return g_steal_pointer (&ballot);
 }
 
-static KaBallot *
-commit_ballot_locked (KaStore              *self,
-                      const KaBallotDraft  *draft,
-                      const char           *battle_id,
-                      GError              **error)
+typedef struct
 {
-  g_autoptr(KaBallot) ballot = NULL;
+  KaBallot   *ballot;     /* placeholder chain fields; completed by the body */
+  const char *battle_id;  /* (nullable) */
+} CommitBallot;
+
+static gboolean
+commit_ballot_body (KaStore  *self,
+                    gpointer  data,
+                    GError  **error)
+{
+  CommitBallot *c = data;
+  KaBallot *ballot = c->ballot;
   sqlite3_stmt *stmt;
   int rc;
 
-  ballot = ballot_from_draft (draft, self->device_id, error);
-  if (ballot == NULL)
-    return NULL;
-
-  /* IMMEDIATE takes the write lock now, so the chain head read below cannot go stale
-   * (and no SQLITE_BUSY_SNAPSHOT later). */
-  if (!run_statement (self, sql_begin, error))
-    return NULL;
-
   stmt = get_statement (self, sql_chain_head, error);
   if (stmt == NULL)
-    goto fail;
+    return FALSE;
   bind_text (stmt, 1, self->device_id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
@@ -1379,16 +1434,14 @@ commit_ballot_locked (KaStore              *self,
     }
   release_statement (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    {
-      sqlite_error (self, error, rc, "reading the chain head");
-      goto fail;
-    }
+    return sqlite_error (self, error, rc, "reading the chain head");
 
+  g_free (ballot->hash);
   ballot->hash = ka_ballot_compute_hash (ballot);
 
   stmt = get_statement (self, sql_insert_ballot, error);
   if (stmt == NULL)
-    goto fail;
+    return FALSE;
   bind_text (stmt, 1, ballot->ballot_id);
   bind_text (stmt, 2, ballot->device_id);
   bind_text (stmt, 3, ballot->session_id);
@@ -1406,51 +1459,56 @@ commit_ballot_locked (KaStore              *self,
   sqlite3_bind_int (stmt, 15, ballot->identity_flag ? 1 : 0);
   bind_text (stmt, 16, ballot->prev_hash);
   bind_text (stmt, 17, ballot->hash);
-  rc = sqlite3_step (stmt);
-  release_statement (stmt);
-  if (rc != SQLITE_DONE)
+  if (!step_done (self, stmt, "storing the ballot", error))
+    return FALSE;
+
+  if (c->battle_id == NULL)
+    return TRUE;
+
+  stmt = get_statement (self, sql_link_battle, error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, ballot->ballot_id);
+  bind_text (stmt, 2, c->battle_id);
+  bind_text (stmt, 3, ballot->session_id);
+  bind_text (stmt, 4, ballot->pack_id);
+  bind_text (stmt, 5, ballot->prompt_id);
+  bind_text (stmt, 6, ballot->response_a);
+  bind_text (stmt, 7, ballot->response_b);
+  if (!step_done (self, stmt, "linking the battle", error))
+    return FALSE;
+  if (sqlite3_changes (self->db) != 1)
     {
-      sqlite_error (self, error, rc, "storing the ballot");
-      goto fail;
+      g_set_error (error, KA_STORE_ERROR, KA_STORE_ERROR_INVALID,
+                   "battle %s is not recorded, already has a ballot, or showed other "
+                   "responses than the ballot names", c->battle_id);
+      return FALSE;
     }
 
-  if (battle_id != NULL)
-    {
-      stmt = get_statement (self, sql_link_battle, error);
-      if (stmt == NULL)
-        goto fail;
-      bind_text (stmt, 1, ballot->ballot_id);
-      bind_text (stmt, 2, battle_id);
-      bind_text (stmt, 3, ballot->session_id);
-      bind_text (stmt, 4, ballot->pack_id);
-      bind_text (stmt, 5, ballot->prompt_id);
-      bind_text (stmt, 6, ballot->response_a);
-      bind_text (stmt, 7, ballot->response_b);
-      rc = sqlite3_step (stmt);
-      release_statement (stmt);
-      if (rc != SQLITE_DONE)
-        {
-          sqlite_error (self, error, rc, "linking the battle");
-          goto fail;
-        }
-      if (sqlite3_changes (self->db) != 1)
-        {
-          g_set_error (error, KA_STORE_ERROR, KA_STORE_ERROR_INVALID,
-                       "battle %s is not recorded, already has a ballot, or showed other "
-                       "responses than the ballot names", battle_id);
-          goto fail;
-        }
-    }
+  return TRUE;
+}
 
-  /* With synchronous=FULL the WAL is fsync'ed before COMMIT returns. */
-  if (!commit (self, error))
+static KaBallot *
+commit_ballot_locked (KaStore              *self,
+                      const KaBallotDraft  *draft,
+                      const char           *battle_id,
+                      GError              **error)
+{
+  g_autoptr(KaBallot) ballot = NULL;
+  CommitBallot c;
+
+  ballot = ballot_from_draft (draft, self->device_id, error);
+  if (ballot == NULL)
+    return NULL;
+
+  /* IMMEDIATE takes the write lock at BEGIN, so the chain head read in the body cannot go
+   * stale (and no SQLITE_BUSY_SNAPSHOT later). */
+  c.ballot = ballot;
+  c.battle_id = battle_id;
+  if (!run_transaction (self, "storing the ballot", commit_ballot_body, &c, error))
     return NULL;
 
   return g_steal_pointer (&ballot);
-
-fail:
-  rollback (self);
-  return NULL;
 }
 
 /**
@@ -1780,6 +1838,77 @@ ka_store_get_delivery_state (KaStore     *self,
   return state;
 }
 
+typedef struct
+{
+  const KaDeliverySettlement *settlements;
+  guint                       n_settlements;
+  const char                 *now;
+  /* TRUE: a delivered ballot that would move to another state is skipped and counted in
+   * @ignored; FALSE: it is #KA_STORE_ERROR_CONFLICT */
+  gboolean                    skip_delivered;
+  guint                       ignored;
+} Settle;
+
+static gboolean
+settle_body (KaStore  *self,
+             gpointer  data,
+             GError  **error)
+{
+  Settle *settle = data;
+
+  for (guint i = 0; i < settle->n_settlements; i++)
+    {
+      const KaDeliverySettlement *s = &settle->settlements[i];
+      g_autofree char *current = NULL;
+      sqlite3_stmt *stmt;
+      int rc;
+
+      stmt = get_statement (self, sql_get_delivery, error);
+      if (stmt == NULL)
+        return FALSE;
+      bind_text (stmt, 1, s->ballot_id);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        current = column_dup (stmt, 0);
+      release_statement (stmt);
+      if (rc == SQLITE_DONE)
+        {
+          g_set_error (error, KA_STORE_ERROR, KA_STORE_ERROR_INVALID,
+                       "no ballot %s in %s", s->ballot_id, self->path);
+          return FALSE;
+        }
+      if (rc != SQLITE_ROW)
+        return sqlite_error (self, error, rc, "reading the delivery state");
+
+      if (g_strcmp0 (current, "delivered") == 0 && s->state != KA_DELIVERY_DELIVERED)
+        {
+          if (settle->skip_delivered)
+            {
+              settle->ignored++;
+              continue;
+            }
+          g_set_error (error, KA_STORE_ERROR, KA_STORE_ERROR_CONFLICT,
+                       "ballot %s is already delivered; it cannot become %s",
+                       s->ballot_id, ka_delivery_state_to_string (s->state));
+          return FALSE;
+        }
+
+      stmt = get_statement (self, sql_set_delivery, error);
+      if (stmt == NULL)
+        return FALSE;
+      bind_text (stmt, 1, ka_delivery_state_to_string (s->state));
+      bind_text (stmt, 2, s->receipt);
+      bind_text (stmt, 3, s->state == KA_DELIVERY_PENDING ? NULL : settle->now);
+      bind_text (stmt, 4, s->reveal_model_a);
+      bind_text (stmt, 5, s->reveal_model_b);
+      bind_text (stmt, 6, s->ballot_id);
+      if (!step_done (self, stmt, "updating the delivery state", error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 /**
  * ka_store_set_delivery:
  * @self: a #KaStore
@@ -1807,10 +1936,10 @@ ka_store_set_delivery (KaStore          *self,
                        GError          **error)
 {
   g_autoptr(GMutexLocker) locker = NULL;
-  g_autofree char *current = NULL;
   g_autofree char *now = ka_timestamp_now ();
-  sqlite3_stmt *stmt;
-  int rc;
+  KaDeliverySettlement settlement = { ballot_id, state, receipt, reveal_model_a,
+                                      reveal_model_b };
+  Settle settle = { &settlement, 1, now, FALSE, 0 };
 
   g_return_val_if_fail (KA_IS_STORE (self), FALSE);
   g_return_val_if_fail (ballot_id != NULL, FALSE);
@@ -1818,60 +1947,7 @@ ka_store_set_delivery (KaStore          *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   locker = g_mutex_locker_new (&self->lock);
-
-  if (!run_statement (self, sql_begin, error))
-    return FALSE;
-
-  stmt = get_statement (self, sql_get_delivery, error);
-  if (stmt == NULL)
-    goto fail;
-  bind_text (stmt, 1, ballot_id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    current = column_dup (stmt, 0);
-  release_statement (stmt);
-  if (rc == SQLITE_DONE)
-    {
-      g_set_error (error, KA_STORE_ERROR, KA_STORE_ERROR_INVALID,
-                   "no ballot %s in %s", ballot_id, self->path);
-      goto fail;
-    }
-  if (rc != SQLITE_ROW)
-    {
-      sqlite_error (self, error, rc, "reading the delivery state");
-      goto fail;
-    }
-
-  if (g_strcmp0 (current, "delivered") == 0 && state != KA_DELIVERY_DELIVERED)
-    {
-      g_set_error (error, KA_STORE_ERROR, KA_STORE_ERROR_CONFLICT,
-                   "ballot %s is already delivered; it cannot become %s",
-                   ballot_id, ka_delivery_state_to_string (state));
-      goto fail;
-    }
-
-  stmt = get_statement (self, sql_set_delivery, error);
-  if (stmt == NULL)
-    goto fail;
-  bind_text (stmt, 1, ka_delivery_state_to_string (state));
-  bind_text (stmt, 2, receipt);
-  bind_text (stmt, 3, state == KA_DELIVERY_PENDING ? NULL : now);
-  bind_text (stmt, 4, reveal_model_a);
-  bind_text (stmt, 5, reveal_model_b);
-  bind_text (stmt, 6, ballot_id);
-  rc = sqlite3_step (stmt);
-  release_statement (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      sqlite_error (self, error, rc, "updating the delivery state");
-      goto fail;
-    }
-
-  return commit (self, error);
-
-fail:
-  rollback (self);
-  return FALSE;
+  return run_transaction (self, "updating the delivery state", settle_body, &settle, error);
 }
 
 /**
@@ -1999,7 +2075,6 @@ ka_store_set_meta (KaStore     *self,
 {
   g_autoptr(GMutexLocker) locker = NULL;
   sqlite3_stmt *stmt;
-  int rc;
 
   g_return_val_if_fail (KA_IS_STORE (self), FALSE);
   g_return_val_if_fail (key != NULL, FALSE);
@@ -2019,12 +2094,7 @@ ka_store_set_meta (KaStore     *self,
     return FALSE;
   bind_text (stmt, 1, key);
   bind_text (stmt, 2, value);
-  rc = sqlite3_step (stmt);
-  release_statement (stmt);
-  if (rc != SQLITE_DONE)
-    return sqlite_error (self, error, rc, "writing meta");
-
-  return TRUE;
+  return step_done (self, stmt, "writing meta", error);
 }
 
 /**
@@ -2159,7 +2229,7 @@ ka_store_settle_deliveries (KaStore                    *self,
 {
   g_autoptr(GMutexLocker) locker = NULL;
   g_autofree char *now = ka_timestamp_now ();
-  guint ignored = 0;
+  Settle settle = { settlements, n_settlements, now, TRUE, 0 };
 
   g_return_val_if_fail (KA_IS_STORE (self), FALSE);
   g_return_val_if_fail (settlements != NULL || n_settlements == 0, FALSE);
@@ -2179,71 +2249,12 @@ ka_store_settle_deliveries (KaStore                    *self,
     }
 
   locker = g_mutex_locker_new (&self->lock);
-
-  if (!run_statement (self, sql_begin, error))
-    return FALSE;
-
-  for (guint i = 0; i < n_settlements; i++)
-    {
-      const KaDeliverySettlement *s = &settlements[i];
-      g_autofree char *current = NULL;
-      sqlite3_stmt *stmt;
-      int rc;
-
-      stmt = get_statement (self, sql_get_delivery, error);
-      if (stmt == NULL)
-        goto fail;
-      bind_text (stmt, 1, s->ballot_id);
-      rc = sqlite3_step (stmt);
-      if (rc == SQLITE_ROW)
-        current = column_dup (stmt, 0);
-      release_statement (stmt);
-      if (rc == SQLITE_DONE)
-        {
-          g_set_error (error, KA_STORE_ERROR, KA_STORE_ERROR_INVALID,
-                       "no ballot %s in %s", s->ballot_id, self->path);
-          goto fail;
-        }
-      if (rc != SQLITE_ROW)
-        {
-          sqlite_error (self, error, rc, "reading the delivery state");
-          goto fail;
-        }
-
-      if (g_strcmp0 (current, "delivered") == 0 && s->state != KA_DELIVERY_DELIVERED)
-        {
-          ignored++;
-          continue;
-        }
-
-      stmt = get_statement (self, sql_set_delivery, error);
-      if (stmt == NULL)
-        goto fail;
-      bind_text (stmt, 1, ka_delivery_state_to_string (s->state));
-      bind_text (stmt, 2, s->receipt);
-      bind_text (stmt, 3, now);
-      bind_text (stmt, 4, s->reveal_model_a);
-      bind_text (stmt, 5, s->reveal_model_b);
-      bind_text (stmt, 6, s->ballot_id);
-      rc = sqlite3_step (stmt);
-      release_statement (stmt);
-      if (rc != SQLITE_DONE)
-        {
-          sqlite_error (self, error, rc, "updating the delivery state");
-          goto fail;
-        }
-    }
-
-  if (!commit (self, error))
+  if (!run_transaction (self, "settling deliveries", settle_body, &settle, error))
     return FALSE;
 
   if (n_ignored != NULL)
-    *n_ignored = ignored;
+    *n_ignored = settle.ignored;
   return TRUE;
-
-fail:
-  rollback (self);
-  return FALSE;
 }
 
 /**
@@ -2270,7 +2281,6 @@ ka_store_requeue_delivered (KaStore     *self,
 {
   g_autoptr(GMutexLocker) locker = NULL;
   sqlite3_stmt *stmt;
-  int rc;
 
   g_return_val_if_fail (KA_IS_STORE (self), -1);
   g_return_val_if_fail (device_id != NULL, -1);
@@ -2283,13 +2293,8 @@ ka_store_requeue_delivered (KaStore     *self,
     return -1;
   bind_text (stmt, 1, device_id);
   sqlite3_bind_int64 (stmt, 2, after_seq);
-  rc = sqlite3_step (stmt);
-  release_statement (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      sqlite_error (self, error, rc, "requeueing delivered ballots");
-      return -1;
-    }
+  if (!step_done (self, stmt, "requeueing delivered ballots", error))
+    return -1;
 
   return sqlite3_changes64 (self->db);
 }
