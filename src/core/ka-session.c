@@ -490,13 +490,16 @@ flagged_now (KaSession *self)
  * @self: a #KaSession
  * @error: return location for a #KaSchedulerError, #KaStoreError or #KaSessionError
  *
- * Asks the scheduler for the next battle, records it in the store as shown (with
- * `shown_at` = ka_timestamp_now()), and moves to %KA_SESSION_STATE_VOTING, notifying
- * "ballot" (cleared), "battle" and "state". A battle on show but not voted is
+ * Asks the scheduler for the next battle, queues it to be recorded in the store as shown
+ * (with `shown_at` = ka_timestamp_now(); ka_store_record_battle_async()), and moves to
+ * %KA_SESSION_STATE_VOTING, notifying "ballot" (cleared), "battle" and "state". It never
+ * waits for SQLite: the UI thread calls it, and the store's writer thread records the
+ * battle before any ballot queued later (DESIGN.md §6). A battle on show but not voted is
  * abandoned. When the scheduler has nothing left (%KA_SCHEDULER_ERROR_EXHAUSTED or
  * %KA_SCHEDULER_ERROR_NO_BATTLES) the state becomes %KA_SESSION_STATE_EXHAUSTED and the
- * scheduler's error is returned. If the store cannot record the battle it is not shown:
- * the state becomes %KA_SESSION_STATE_IDLE and the store's error is returned. Refused
+ * scheduler's error is returned. If the store then cannot record the battle (a message is
+ * logged), it cannot be voted on: the vote's commit fails with #KA_STORE_ERROR_INVALID
+ * ("battle … is not recorded") and the state stays %KA_SESSION_STATE_VOTING. Refused
  * with %KA_SESSION_ERROR_BUSY while a vote is being committed.
  *
  * Returns: %TRUE if a new battle is on show
@@ -540,23 +543,17 @@ ka_session_next_battle (KaSession  *self,
 
   prompt = ka_battle_get_prompt (battle);
   shown_at = ka_timestamp_now ();
-  if (!ka_store_record_battle (self->store,
-                               ka_battle_get_id (battle),
-                               self->id,
-                               ka_pack_get_id (ka_battle_get_pack (battle)),
-                               prompt->prompt_id,
-                               ka_battle_get_response_a (battle)->response_id,
-                               ka_battle_get_response_b (battle)->response_id,
-                               shown_at,
-                               error))
-    {
-      take_ballot (self, NULL);
-      set_battle (self, NULL);
-      g_clear_pointer (&self->shown_at, g_free);
-      set_state (self, KA_SESSION_STATE_IDLE);
-      g_object_thaw_notify (G_OBJECT (self));
-      return FALSE;
-    }
+  /* No callback: nothing is left waiting in the main context (ka_session_vote() works
+   * without one), and a battle the store failed to record fails its vote instead. */
+  ka_store_record_battle_async (self->store,
+                                ka_battle_get_id (battle),
+                                self->id,
+                                ka_pack_get_id (ka_battle_get_pack (battle)),
+                                prompt->prompt_id,
+                                ka_battle_get_response_a (battle)->response_id,
+                                ka_battle_get_response_b (battle)->response_id,
+                                shown_at,
+                                NULL, NULL, NULL);
 
   g_free (self->shown_at);
   self->shown_at = g_steal_pointer (&shown_at);

@@ -5,7 +5,11 @@
  *
  * docs/ballots.md describes the schema and the durability guarantees; DESIGN.md §6 the
  * requirements. One connection per store, guarded by one mutex: every public function may
- * be called from any thread, and a ballot commit is a single transaction.
+ * be called from any thread, and a ballot commit is a single transaction. The
+ * asynchronous writes (ka_store_record_battle_async(), ka_store_commit_ballot_async()) run
+ * on the store's one writer thread (ka-write-queue.c) in the order they were called; a
+ * synchronous write first waits for those queued before it (docs/ballots.md, "The writer
+ * thread").
  */
 
 #define G_LOG_DOMAIN "ka-store"
@@ -21,6 +25,8 @@
 #include <unistd.h>
 
 #include "ka-store.h"
+#include "ka-store-private.h"
+#include "ka-write-queue.h"
 
 /* How long a writer waits for another connection's lock before SQLITE_BUSY, in ms. */
 #define BUSY_TIMEOUT_MS 5000
@@ -41,6 +47,10 @@ struct _KaStore
   /* (nullable) (owned) a read-only store that could not read @path in place reads a
    * private copy in this folder, deleted with the store */
   char       *copy_dir;
+  /* (owned) the writer thread of the asynchronous writes; its own locking */
+  KaWriteQueue *writer;
+  /* GThread -> number of write transactions it committed (tests, benchmarks) */
+  GHashTable *commit_threads;
 };
 
 G_DEFINE_FINAL_TYPE (KaStore, ka_store, G_TYPE_OBJECT)
@@ -497,6 +507,9 @@ ka_store_finalize (GObject *object)
 {
   KaStore *self = (KaStore *) object;
 
+  /* Every queued job holds a reference: none is left but, at most, the one running now. */
+  g_clear_pointer (&self->writer, ka_write_queue_free);
+  g_clear_pointer (&self->commit_threads, g_hash_table_unref);
   g_clear_pointer (&self->statements, g_hash_table_unref);
   if (self->db != NULL)
     {
@@ -534,6 +547,32 @@ ka_store_init (KaStore *self)
 {
   g_mutex_init (&self->lock);
   self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, finalize_statement);
+  self->commit_threads = g_hash_table_new (NULL, NULL);
+}
+
+/* sqlite3_commit_hook(): runs on the thread that commits a write transaction, with
+ * self->lock held (every write holds it). Counts commits per thread, so that a test can
+ * tell that the UI thread wrote nothing. Returns 0: the commit goes ahead. */
+static int
+count_commit (void *data)
+{
+  KaStore *self = data;
+  gpointer key = g_thread_self ();
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->commit_threads, key));
+
+  g_hash_table_insert (self->commit_threads, key, GUINT_TO_POINTER (n + 1));
+  return 0;
+}
+
+/* Takes the lock for a synchronous write, after the writes queued before it have run:
+ * one order for all writes, e.g. a ballot committed synchronously after its battle was
+ * recorded asynchronously. */
+static GMutexLocker *
+lock_for_write (KaStore *self)
+{
+  if (self->writer != NULL)
+    ka_write_queue_drain (self->writer);
+  return g_mutex_locker_new (&self->lock);
 }
 
 /* Opening */
@@ -941,6 +980,7 @@ store_open (const char  *path,
 
       sqlite3_extended_result_codes (self->db, 1);
       sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+      sqlite3_commit_hook (self->db, count_commit, self);
     }
 
   /* Before anything writes (even the journal mode lives in the file header). */
@@ -976,6 +1016,7 @@ store_open (const char  *path,
       !ensure_device_id (self, error))
     return NULL;
 
+  self->writer = ka_write_queue_new ("ka-store-write");
   return g_steal_pointer (&self);
 }
 
@@ -1167,6 +1208,22 @@ ka_store_get_pragma (KaStore     *self,
   return g_string_free (g_steal_pointer (&value), FALSE);
 }
 
+/* Queues @func (@task) on the writer thread. A read-only store has none: its writes are
+ * refused at once, as SQLite would refuse them. */
+static void
+queue_write (KaStore          *self,
+             KaWriteQueueFunc  func,
+             GTask            *task)
+{
+  if (self->writer == NULL)
+    {
+      g_task_return_new_error (task, KA_STORE_ERROR, KA_STORE_ERROR_READ_ONLY,
+                               "%s: opened read-only", self->path);
+      return;
+    }
+  ka_write_queue_push (self->writer, func, g_object_ref (task), g_object_unref);
+}
+
 /* Packs and battles */
 
 typedef struct
@@ -1254,7 +1311,7 @@ ka_store_import_pack (KaStore  *self,
   p.title = ka_pack_get_title (pack, ka_pack_get_language (pack));
   p.now = now;
 
-  locker = g_mutex_locker_new (&self->lock);
+  locker = lock_for_write (self);
   return run_transaction (self, "importing the pack", import_pack_body, &p, error);
 }
 
@@ -1339,6 +1396,9 @@ record_battle_body (KaStore  *self,
  * @battle_id). Recording the same battle again with the same content is a no-op; with
  * other content it is #KA_STORE_ERROR_CONFLICT.
  *
+ * Waits for the writes queued before it and blocks for one fsync: the UI thread uses
+ * ka_store_record_battle_async().
+ *
  * Returns: %TRUE on success.
  */
 gboolean
@@ -1362,8 +1422,166 @@ ka_store_record_battle (KaStore     *self,
   g_return_val_if_fail (shown_at != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  locker = g_mutex_locker_new (&self->lock);
+  locker = lock_for_write (self);
   return run_transaction (self, "recording the battle", record_battle_body, &b, error);
+}
+
+typedef struct
+{
+  KaStore *store;   /* (owned) (nullable): set when there is no GTask */
+  char *battle_id;
+  char *session_id;
+  char *pack_id;
+  char *prompt_id;
+  char *response_a;
+  char *response_b;
+  char *shown_at;
+} RecordBattleData;
+
+static void
+record_battle_data_free (RecordBattleData *data)
+{
+  g_clear_object (&data->store);
+  g_free (data->battle_id);
+  g_free (data->session_id);
+  g_free (data->pack_id);
+  g_free (data->prompt_id);
+  g_free (data->response_a);
+  g_free (data->response_b);
+  g_free (data->shown_at);
+  g_free (data);
+}
+
+static gboolean
+record_battle_now (KaStore           *self,
+                   RecordBattleData  *data,
+                   GError           **error)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  RecordBattle b = { data->battle_id, data->session_id, data->pack_id, data->prompt_id,
+                     data->response_a, data->response_b, data->shown_at };
+
+  return run_transaction (self, "recording the battle", record_battle_body, &b, error);
+}
+
+/* A KaWriteQueueFunc (a GTask): on the writer thread. */
+static void
+record_battle_job (gpointer user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  if (record_battle_now (g_task_get_source_object (task), g_task_get_task_data (task),
+                         &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/* A KaWriteQueueFunc (a RecordBattleData with its store): nobody waits for the outcome. */
+static void
+record_battle_unwatched_job (gpointer user_data)
+{
+  RecordBattleData *data = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!record_battle_now (data->store, data, &error))
+    g_message ("Could not record battle %s as shown: %s", data->battle_id, error->message);
+}
+
+/**
+ * ka_store_record_battle_async:
+ * @self: a #KaStore
+ * @battle_id: as for ka_store_record_battle()
+ * @session_id: the voting session
+ * @pack_id: the pack
+ * @prompt_id: the prompt
+ * @response_a: the response shown on the left
+ * @response_b: the response shown on the right
+ * @shown_at: when both answers appeared, RFC 3339 UTC
+ * @cancellable: (nullable): stops the write only if it has not begun
+ * @callback: (nullable): called in the caller's thread-default main context when the
+ *   battle is recorded or could not be; without one the outcome is not reported (a
+ *   failure is logged, and a ballot committed for this battle then fails, as the battle
+ *   is not recorded) and nothing waits in the caller's main context
+ * @user_data: data for @callback
+ *
+ * Queues ka_store_record_battle() on the store's writer thread and returns at once: the
+ * caller (the UI thread) never waits for SQLite, the lock or fsync, not even while
+ * another thread runs a long transaction. The strings are copied before this returns.
+ * Writes queued later (ka_store_commit_ballot_async() of this battle's ballot), and
+ * synchronous writes called later from any thread, run after this one. Finish with
+ * ka_store_record_battle_finish().
+ */
+void
+ka_store_record_battle_async (KaStore             *self,
+                              const char          *battle_id,
+                              const char          *session_id,
+                              const char          *pack_id,
+                              const char          *prompt_id,
+                              const char          *response_a,
+                              const char          *response_b,
+                              const char          *shown_at,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  RecordBattleData *data;
+
+  g_return_if_fail (KA_IS_STORE (self));
+  g_return_if_fail (battle_id != NULL && session_id != NULL && pack_id != NULL);
+  g_return_if_fail (prompt_id != NULL && response_a != NULL && response_b != NULL);
+  g_return_if_fail (shown_at != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  data = g_new0 (RecordBattleData, 1);
+  data->battle_id = g_strdup (battle_id);
+  data->session_id = g_strdup (session_id);
+  data->pack_id = g_strdup (pack_id);
+  data->prompt_id = g_strdup (prompt_id);
+  data->response_a = g_strdup (response_a);
+  data->response_b = g_strdup (response_b);
+  data->shown_at = g_strdup (shown_at);
+
+  if (callback == NULL && self->writer != NULL)
+    {
+      data->store = g_object_ref (self);
+      ka_write_queue_push (self->writer, record_battle_unwatched_job, data,
+                           (GDestroyNotify) record_battle_data_free);
+      return;
+    }
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ka_store_record_battle_async);
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_task_data (task, data, (GDestroyNotify) record_battle_data_free);
+  queue_write (self, record_battle_job, task);
+}
+
+/**
+ * ka_store_record_battle_finish:
+ * @self: a #KaStore
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError (#G_IO_ERROR_CANCELLED if cancelled before the
+ *   write began, else as ka_store_record_battle())
+ *
+ * Returns: %TRUE if the battle is recorded (or was already, with the same content).
+ */
+gboolean
+ka_store_record_battle_finish (KaStore       *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (KA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ka_store_record_battle_async,
+                        FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* Ballots */
@@ -1529,8 +1747,9 @@ commit_ballot_locked (KaStore              *self,
  * written and no seq is used up. A bad draft is #KA_STORE_ERROR_INVALID, a read-only
  * store #KA_STORE_ERROR_READ_ONLY, SQLite failures (disk full, I/O) #KA_STORE_ERROR_SQLITE.
  *
- * Blocks for one fsync (a few milliseconds): call ka_store_commit_ballot_async() from the
- * UI thread.
+ * Waits for the writes queued before it (ka_store_record_battle_async() of @battle_id)
+ * and blocks for one fsync (a few milliseconds): call ka_store_commit_ballot_async() from
+ * the UI thread.
  *
  * Returns: (transfer full) (nullable): the stored ballot, or %NULL with @error set.
  */
@@ -1546,7 +1765,7 @@ ka_store_commit_ballot (KaStore              *self,
   g_return_val_if_fail (draft != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  locker = g_mutex_locker_new (&self->lock);
+  locker = lock_for_write (self);
   return commit_ballot_locked (self, draft, battle_id, error);
 }
 
@@ -1581,14 +1800,13 @@ commit_data_free (CommitData *data)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CommitData, commit_data_free)
 
+/* A KaWriteQueueFunc (a GTask): on the writer thread. */
 static void
-commit_ballot_thread (GTask        *task,
-                      gpointer      source_object,
-                      gpointer      task_data,
-                      GCancellable *cancellable)
+commit_ballot_job (gpointer user_data)
 {
-  KaStore *self = source_object;
-  CommitData *data = task_data;
+  GTask *task = user_data;
+  KaStore *self = g_task_get_source_object (task);
+  CommitData *data = g_task_get_task_data (task);
   GError *error = NULL;
   KaBallot *ballot;
 
@@ -1597,7 +1815,9 @@ commit_ballot_thread (GTask        *task,
   if (g_task_return_error_if_cancelled (task))
     return;
 
-  ballot = ka_store_commit_ballot (self, &data->draft, data->battle_id, &error);
+  g_mutex_lock (&self->lock);
+  ballot = commit_ballot_locked (self, &data->draft, data->battle_id, &error);
+  g_mutex_unlock (&self->lock);
   if (ballot == NULL)
     g_task_return_error (task, error);
   else
@@ -1613,8 +1833,11 @@ commit_ballot_thread (GTask        *task,
  * @callback: called in the thread-default main context of the caller when done
  * @user_data: data for @callback
  *
- * Runs ka_store_commit_ballot() in a worker thread (g_task_run_in_thread()), so the UI
- * thread never waits for SQLite or fsync. Finish with ka_store_commit_ballot_finish().
+ * Queues ka_store_commit_ballot() on the store's writer thread and returns at once, so the
+ * UI thread never waits for SQLite, the lock or fsync. It runs after every write queued
+ * before it, in particular after ka_store_record_battle_async() of @battle_id: a battle
+ * shown is recorded before its ballot is committed. Finish with
+ * ka_store_commit_ballot_finish().
  */
 void
 ka_store_commit_ballot_async (KaStore             *self,
@@ -1648,7 +1871,7 @@ ka_store_commit_ballot_async (KaStore             *self,
   /* A committed ballot must reach the caller even if @cancellable fires afterwards. */
   g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, g_steal_pointer (&data), (GDestroyNotify) commit_data_free);
-  g_task_run_in_thread (task, commit_ballot_thread);
+  queue_write (self, commit_ballot_job, task);
 }
 
 /**
@@ -1946,7 +2169,7 @@ ka_store_set_delivery (KaStore          *self,
   g_return_val_if_fail (ka_delivery_state_to_string (state) != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  locker = g_mutex_locker_new (&self->lock);
+  locker = lock_for_write (self);
   return run_transaction (self, "updating the delivery state", settle_body, &settle, error);
 }
 
@@ -2088,7 +2311,7 @@ ka_store_set_meta (KaStore     *self,
       return FALSE;
     }
 
-  locker = g_mutex_locker_new (&self->lock);
+  locker = lock_for_write (self);
   stmt = get_statement (self, sql_set_meta, error);
   if (stmt == NULL)
     return FALSE;
@@ -2248,7 +2471,7 @@ ka_store_settle_deliveries (KaStore                    *self,
         }
     }
 
-  locker = g_mutex_locker_new (&self->lock);
+  locker = lock_for_write (self);
   if (!run_transaction (self, "settling deliveries", settle_body, &settle, error))
     return FALSE;
 
@@ -2287,7 +2510,7 @@ ka_store_requeue_delivered (KaStore     *self,
   g_return_val_if_fail (after_seq >= 0, -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  locker = g_mutex_locker_new (&self->lock);
+  locker = lock_for_write (self);
   stmt = get_statement (self, sql_requeue, error);
   if (stmt == NULL)
     return -1;
@@ -2398,4 +2621,43 @@ ka_store_get_reveal (KaStore     *self,
   if (model_b != NULL)
     *model_b = g_steal_pointer (&b);
   return TRUE;
+}
+
+/**
+ * ka_store_get_commits_on_thread:
+ * @self: a #KaStore
+ * @thread: a thread
+ *
+ * For tests and benchmarks (ka-store-private.h): how many write transactions @thread
+ * committed on @self's connection since it was opened (opening and migrating included).
+ *
+ * Returns: the count
+ */
+guint
+ka_store_get_commits_on_thread (KaStore *self,
+                                GThread *thread)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (KA_IS_STORE (self), 0);
+
+  locker = g_mutex_locker_new (&self->lock);
+  return GPOINTER_TO_UINT (g_hash_table_lookup (self->commit_threads, thread));
+}
+
+/**
+ * ka_store_get_writer_thread:
+ * @self: a #KaStore
+ *
+ * For tests and benchmarks (ka-store-private.h).
+ *
+ * Returns: (transfer none) (nullable): the thread of the asynchronous writes, %NULL for a
+ *   read-only store
+ */
+GThread *
+ka_store_get_writer_thread (KaStore *self)
+{
+  g_return_val_if_fail (KA_IS_STORE (self), NULL);
+
+  return self->writer != NULL ? ka_write_queue_get_thread (self->writer) : NULL;
 }
