@@ -488,7 +488,7 @@ flagged_now (KaSession *self)
 /**
  * ka_session_next_battle:
  * @self: a #KaSession
- * @error: return location for a #KaSchedulerError, #KaStoreError or #KaSessionError
+ * @error: return location for a #KaSchedulerError or #KaSessionError
  *
  * Asks the scheduler for the next battle, queues it to be recorded in the store as shown
  * (with `shown_at` = ka_timestamp_now(); ka_store_record_battle_async()), and moves to
