@@ -611,6 +611,71 @@ test_commit_failure (Fixture       *fixture,
   g_assert_cmpint (count_ballots (fixture), ==, 1);
 }
 
+/* Makes every battle insert fail (or work again), as block_ballots() does for ballots. */
+static void
+block_battles (Fixture  *fixture,
+               gboolean  block)
+{
+  sqlite3 *db = NULL;
+  char *message = NULL;
+  const char *sql = block
+    ? "CREATE TRIGGER test_block_battles BEFORE INSERT ON battles "
+      "BEGIN SELECT RAISE(ABORT, 'battles blocked by test'); END;"
+    : "DROP TRIGGER test_block_battles;";
+
+  g_assert_cmpint (sqlite3_open_v2 (fixture->path, &db, SQLITE_OPEN_READWRITE, NULL), ==,
+                   SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  sqlite3_exec (db, sql, NULL, NULL, &message);
+  g_assert_cmpstr (message, ==, NULL);
+  sqlite3_close (db);
+}
+
+/* The queued "battle shown" fails: the battle stays on show but no vote on it is
+ * acknowledged while the store refuses it; once the store works again a vote records the
+ * battle (with its first shown_at) and then the ballot. */
+static void
+test_record_failure (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  KaSession *session = fixture->session;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KaBallot) ballot = NULL;
+  g_autofree char *shown_at = NULL;
+  AsyncResult result = { 0 };
+  KaBattle *battle;
+
+  block_battles (fixture, TRUE);
+  g_assert_true (ka_session_next_battle (session, &error));
+  g_assert_no_error (error);
+  battle = ka_session_get_battle (session);
+  g_assert_nonnull (battle);
+
+  ka_session_vote_async (session, KA_WINNER_MODEL_A, NULL, vote_done_cb, &result);
+  wait_for (&result);
+  g_assert_null (result.ballot);
+  g_assert_nonnull (result.error);
+  g_test_message ("vote refused as expected: %s", result.error->message);
+  g_clear_error (&result.error);
+  g_assert_cmpint (ka_session_get_state (session), ==, KA_SESSION_STATE_VOTING);
+
+  g_assert_null (ka_session_vote (session, KA_WINNER_MODEL_A, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_cmpint (count_ballots (fixture), ==, 0);
+
+  block_battles (fixture, FALSE);
+  result.done = FALSE;
+  ka_session_vote_async (session, KA_WINNER_MODEL_B, NULL, vote_done_cb, &result);
+  wait_for (&result);
+  g_assert_no_error (result.error);
+  ballot = result.ballot;
+  g_assert_nonnull (ballot);
+  g_assert_cmpint (ka_session_get_state (session), ==, KA_SESSION_STATE_REVEALED);
+  assert_ballot_matches_battle (fixture, ballot, battle, KA_WINNER_MODEL_B);
+  g_assert_cmpint (count_ballots (fixture), ==, 1);
+}
+
 /* Terms learnt after scheduling: the ballot is kept but marked. */
 static void
 test_identity_flag (Fixture       *fixture,
@@ -796,9 +861,10 @@ test_no_write_on_ui_thread (Fixture       *fixture,
   g_test_message ("slowest next_battle on the UI thread: %.3f ms", slowest / 1000.0);
 
   g_assert_cmpuint (ka_store_get_commits_on_thread (fixture->store, ui), ==, ui_commits);
-  /* 9 battles + 9 ballots, each its own transaction on the writer thread. */
+  /* Per round, each its own transaction on the writer thread: the battle, the battle again
+   * as the vote queues it (a no-op), the ballot. */
   g_assert_cmpuint (ka_store_get_commits_on_thread (fixture->store, writer), ==,
-                    writer_commits + 18);
+                    writer_commits + 27);
 }
 
 typedef struct
@@ -918,6 +984,8 @@ main (int    argc,
   g_test_add ("/ka/session/identity-flag", Fixture, NULL,
               fixture_set_up, test_identity_flag, fixture_tear_down);
   g_test_add_func ("/ka/session/no-battles", test_no_battles);
+  g_test_add ("/ka/session/record-failure", Fixture, NULL,
+              fixture_set_up, test_record_failure, fixture_tear_down);
   g_test_add ("/ka/session/no-write-on-ui-thread", Fixture, NULL,
               fixture_set_up, test_no_write_on_ui_thread, fixture_tear_down);
   g_test_add ("/ka/session/fifo-under-load", Fixture, NULL,
