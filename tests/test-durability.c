@@ -7,7 +7,8 @@
  * The test binary re-executes itself as a child ("--child DB") that records a battle and
  * commits a ballot for it in a loop with the real store code, and writes each ballot's ID
  * to stdout only AFTER ka_store_commit_ballot() returned (as the UI says "vote recorded"
- * only then). The parent SIGKILLs it after a random delay, reads what was acknowledged and
+ * only then). Every other ballot takes the app's path instead: "battle shown" and the
+ * ballot queued on the store's writer thread, acknowledged in the commit's callback. The parent SIGKILLs it after a random delay, reads what was acknowledged and
  * checks the database. This covers process crashes (and recovery of a hot WAL by the next
  * process); it does not simulate power loss, which needs a file system that drops
  * unsynced writes (docs/ballots.md, "Durability").
@@ -40,6 +41,56 @@
 #define FULL_CHECK_EVERY    10
 
 /* Child */
+
+typedef struct
+{
+  KaBallot *ballot;
+  GError   *error;
+  gboolean  done;
+} AsyncCommit;
+
+static void
+commit_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  AsyncCommit *commit = user_data;
+
+  commit->ballot = ka_store_commit_ballot_finish (KA_STORE (source), result, &commit->error);
+  commit->done = TRUE;
+}
+
+/* Every other ballot goes the app's way: "battle shown" queued without waiting
+ * (ka_session_next_battle()), then the ballot queued behind it on the store's writer
+ * thread and acknowledged in the callback; the others the synchronous way (simulate). */
+static KaBallot *
+record_and_commit (KaStore              *store,
+                   const char           *battle_id,
+                   const KaBallotDraft  *draft,
+                   gboolean              queued,
+                   GError              **error)
+{
+  AsyncCommit commit = { 0 };
+
+  if (!queued)
+    {
+      if (!ka_store_record_battle (store, battle_id, draft->session_id, draft->pack_id,
+                                   draft->prompt_id, draft->response_a, draft->response_b,
+                                   draft->shown_at, error))
+        return NULL;
+      return ka_store_commit_ballot (store, draft, battle_id, error);
+    }
+
+  ka_store_record_battle_async (store, battle_id, draft->session_id, draft->pack_id,
+                                draft->prompt_id, draft->response_a, draft->response_b,
+                                draft->shown_at, NULL, NULL, NULL);
+  ka_store_commit_ballot_async (store, draft, battle_id, NULL, commit_done_cb, &commit);
+  while (!commit.done)
+    g_main_context_iteration (NULL, TRUE);
+  if (commit.error != NULL)
+    g_propagate_error (error, commit.error);
+  return commit.ballot;
+}
 
 static int
 run_child (const char *path)
@@ -78,15 +129,7 @@ run_child (const char *path)
         .identity_flag = FALSE,
       };
 
-      if (!ka_store_record_battle (store, battle_id, draft.session_id, draft.pack_id,
-                                   draft.prompt_id, draft.response_a, draft.response_b,
-                                   draft.shown_at, &error))
-        {
-          fprintf (stderr, "child: %s\n", error->message);
-          return 2;
-        }
-
-      ballot = ka_store_commit_ballot (store, &draft, battle_id, &error);
+      ballot = record_and_commit (store, battle_id, &draft, i % 2 == 1, &error);
       if (ballot == NULL)
         {
           fprintf (stderr, "child: %s\n", error->message);

@@ -18,6 +18,7 @@
 #include "ka-scheduler.h"
 #include "ka-session.h"
 #include "ka-store.h"
+#include "ka-store-private.h"
 
 /* Present in every response, but not an identity term of the pack: a guard that learns
  * it later flags every battle. */
@@ -611,6 +612,71 @@ test_commit_failure (Fixture       *fixture,
   g_assert_cmpint (count_ballots (fixture), ==, 1);
 }
 
+/* Makes every battle insert fail (or work again), as block_ballots() does for ballots. */
+static void
+block_battles (Fixture  *fixture,
+               gboolean  block)
+{
+  sqlite3 *db = NULL;
+  char *message = NULL;
+  const char *sql = block
+    ? "CREATE TRIGGER test_block_battles BEFORE INSERT ON battles "
+      "BEGIN SELECT RAISE(ABORT, 'battles blocked by test'); END;"
+    : "DROP TRIGGER test_block_battles;";
+
+  g_assert_cmpint (sqlite3_open_v2 (fixture->path, &db, SQLITE_OPEN_READWRITE, NULL), ==,
+                   SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  sqlite3_exec (db, sql, NULL, NULL, &message);
+  g_assert_cmpstr (message, ==, NULL);
+  sqlite3_close (db);
+}
+
+/* The queued "battle shown" fails: the battle stays on show but no vote on it is
+ * acknowledged while the store refuses it; once the store works again a vote records the
+ * battle (with its first shown_at) and then the ballot. */
+static void
+test_record_failure (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  KaSession *session = fixture->session;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KaBallot) ballot = NULL;
+  g_autofree char *shown_at = NULL;
+  AsyncResult result = { 0 };
+  KaBattle *battle;
+
+  block_battles (fixture, TRUE);
+  g_assert_true (ka_session_next_battle (session, &error));
+  g_assert_no_error (error);
+  battle = ka_session_get_battle (session);
+  g_assert_nonnull (battle);
+
+  ka_session_vote_async (session, KA_WINNER_MODEL_A, NULL, vote_done_cb, &result);
+  wait_for (&result);
+  g_assert_null (result.ballot);
+  g_assert_nonnull (result.error);
+  g_test_message ("vote refused as expected: %s", result.error->message);
+  g_clear_error (&result.error);
+  g_assert_cmpint (ka_session_get_state (session), ==, KA_SESSION_STATE_VOTING);
+
+  g_assert_null (ka_session_vote (session, KA_WINNER_MODEL_A, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_cmpint (count_ballots (fixture), ==, 0);
+
+  block_battles (fixture, FALSE);
+  result.done = FALSE;
+  ka_session_vote_async (session, KA_WINNER_MODEL_B, NULL, vote_done_cb, &result);
+  wait_for (&result);
+  g_assert_no_error (result.error);
+  ballot = result.ballot;
+  g_assert_nonnull (ballot);
+  g_assert_cmpint (ka_session_get_state (session), ==, KA_SESSION_STATE_REVEALED);
+  assert_ballot_matches_battle (fixture, ballot, battle, KA_WINNER_MODEL_B);
+  g_assert_cmpint (count_ballots (fixture), ==, 1);
+}
+
 /* Terms learnt after scheduling: the ballot is kept but marked. */
 static void
 test_identity_flag (Fixture       *fixture,
@@ -672,6 +738,232 @@ test_no_battles (void)
   g_assert_cmpint (g_rmdir (tmpdir), ==, 0);
 }
 
+/* Load on the store from another thread, as the sync worker makes it: 500 ballots, then
+ * one 500-ballot settle_deliveries() transaction after another until told to stop. */
+typedef struct
+{
+  KaStore  *store;
+  gint      stop;           /* atomic */
+  gint      transactions;   /* atomic: big transactions committed so far */
+} Load;
+
+static gpointer
+load_thread (gpointer user_data)
+{
+  Load *load = user_data;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autofree KaDeliverySettlement *settlements = NULL;
+
+  for (guint i = 0; i < 500; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(KaBallot) ballot = NULL;
+      g_autofree char *now = ka_timestamp_now ();
+      KaBallotDraft draft = {
+        .session_id = "load", .pack_id = "session-test", .prompt_id = "p0",
+        .response_a = "r0-0", .response_b = "r0-1", .winner = KA_WINNER_TIE,
+        .shown_at = now, .voted_at = now, .decision_ms = 1, .mode = KA_MODE_KIOSK,
+        .ui_language = "ko",
+      };
+
+      ballot = ka_store_commit_ballot (load->store, &draft, NULL, &error);
+      g_assert_no_error (error);
+      g_ptr_array_add (ids, g_strdup (ballot->ballot_id));
+    }
+
+  settlements = g_new0 (KaDeliverySettlement, ids->len);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      settlements[i].ballot_id = g_ptr_array_index (ids, i);
+      settlements[i].state = KA_DELIVERY_REJECTED;
+      settlements[i].receipt = "{\"status\":\"rejected\"}";
+    }
+
+  while (!g_atomic_int_get (&load->stop))
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (ka_store_settle_deliveries (load->store, settlements, ids->len, NULL,
+                                                 &error));
+      g_assert_no_error (error);
+      g_atomic_int_inc (&load->transactions);
+    }
+
+  return NULL;
+}
+
+/* Starts the load and waits for its first big transaction, so that it really runs. */
+static GThread *
+start_load (Load    *load,
+            KaStore *store)
+{
+  GThread *thread;
+
+  load->store = store;
+  thread = g_thread_new ("test-load", load_thread, load);
+  while (g_atomic_int_get (&load->transactions) == 0)
+    g_usleep (1000);
+  return thread;
+}
+
+static void
+stop_load (Load    *load,
+           GThread *thread)
+{
+  g_atomic_int_set (&load->stop, TRUE);
+  g_thread_join (thread);
+  g_test_message ("%d 500-ballot transactions ran beside the UI thread",
+                  g_atomic_int_get (&load->transactions));
+}
+
+/* No SQLite write on the thread that calls next_battle (the UI thread, DESIGN.md §6):
+ * the battle is recorded, and the ballot committed, on the store's writer thread, also
+ * while another thread runs 500-ballot transactions; and every ballot links its battle. */
+static void
+test_no_write_on_ui_thread (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  KaSession *session = fixture->session;
+  GThread *ui = g_thread_self ();
+  GThread *writer = ka_store_get_writer_thread (fixture->store);
+  Load load = { 0 };
+  GThread *thread;
+  guint ui_commits, writer_commits;
+  gint64 slowest = 0;
+
+  g_assert_nonnull (writer);
+  g_assert_true (writer != ui);
+
+  thread = start_load (&load, fixture->store);
+  ui_commits = ka_store_get_commits_on_thread (fixture->store, ui);
+  writer_commits = ka_store_get_commits_on_thread (fixture->store, writer);
+
+  for (guint i = 0; i < 9; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(KaBallot) stored = NULL;
+      AsyncResult result = { 0 };
+      gint64 start = g_get_monotonic_time ();
+
+      g_assert_true (ka_session_next_battle (session, &error));
+      g_assert_no_error (error);
+      slowest = MAX (slowest, g_get_monotonic_time () - start);
+
+      ka_session_vote_async (session, KA_WINNER_MODEL_A, NULL, vote_done_cb, &result);
+      wait_for (&result);
+      g_assert_no_error (result.error);
+      g_assert_nonnull (result.ballot);
+      stored = stored_ballot (fixture, result.ballot->ballot_id);
+      g_assert_nonnull (stored);
+      ka_ballot_free (result.ballot);
+    }
+
+  stop_load (&load, thread);
+  g_test_message ("slowest next_battle on the UI thread: %.3f ms", slowest / 1000.0);
+
+  g_assert_cmpuint (ka_store_get_commits_on_thread (fixture->store, ui), ==, ui_commits);
+  /* Per round, each its own transaction on the writer thread: the battle, the battle again
+   * as the vote queues it (a no-op), the ballot. */
+  g_assert_cmpuint (ka_store_get_commits_on_thread (fixture->store, writer), ==,
+                    writer_commits + 27);
+}
+
+typedef struct
+{
+  guint      index;
+  KaBallot  *ballot;
+  GError    *error;
+  guint     *n_done;
+} QueuedVote;
+
+static void
+queued_commit_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  QueuedVote *vote = user_data;
+
+  vote->ballot = ka_store_commit_ballot_finish (KA_STORE (source), result, &vote->error);
+  (*vote->n_done)++;
+}
+
+static void
+record_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  guint *n_done = user_data;
+
+  g_assert_true (ka_store_record_battle_finish (KA_STORE (source), result, &error));
+  g_assert_no_error (error);
+  (*n_done)++;
+}
+
+/* FIFO under load: 200 "battle shown" + "ballot" pairs queued back to back from the UI
+ * thread without waiting, while another thread runs 500-ballot transactions. Every
+ * ballot finds its battle recorded (it is linked), and the ballots are committed in the
+ * order they were queued (their seq). */
+static void
+test_fifo_under_load (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  const guint n = 200;
+  g_autofree QueuedVote *votes = g_new0 (QueuedVote, n);
+  GThread *ui = g_thread_self ();
+  guint ui_commits;
+  guint n_done = 0, n_recorded = 0;
+  Load load = { 0 };
+  GThread *thread;
+  gint64 slowest = 0;
+
+  thread = start_load (&load, fixture->store);
+  ui_commits = ka_store_get_commits_on_thread (fixture->store, ui);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *battle_id = g_strdup_printf ("fifo-%u", i);
+      g_autofree char *prompt_id = g_strdup_printf ("p%u", i % 10);
+      g_autofree char *response_a = g_strdup_printf ("r%u-0", i % 10);
+      g_autofree char *response_b = g_strdup_printf ("r%u-1", i % 10);
+      g_autofree char *now = ka_timestamp_now ();
+      KaBallotDraft draft = {
+        .session_id = "fifo", .pack_id = "session-test", .prompt_id = prompt_id,
+        .response_a = response_a, .response_b = response_b, .winner = KA_WINNER_MODEL_B,
+        .shown_at = now, .voted_at = now, .decision_ms = 1000, .mode = KA_MODE_KIOSK,
+        .ui_language = "ko",
+      };
+      gint64 start = g_get_monotonic_time ();
+
+      /* Half without a callback, as ka_session_next_battle() queues them. */
+      ka_store_record_battle_async (fixture->store, battle_id, "fifo", "session-test",
+                                    prompt_id, response_a, response_b, now, NULL,
+                                    i % 2 ? record_cb : NULL, &n_recorded);
+      votes[i].index = i;
+      votes[i].n_done = &n_done;
+      ka_store_commit_ballot_async (fixture->store, &draft, battle_id, NULL,
+                                    queued_commit_cb, &votes[i]);
+      slowest = MAX (slowest, g_get_monotonic_time () - start);
+    }
+
+  while (n_done < n || n_recorded < n / 2)
+    g_main_context_iteration (NULL, TRUE);
+  stop_load (&load, thread);
+  g_test_message ("slowest queueing of a battle and its ballot: %.3f ms", slowest / 1000.0);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_assert_no_error (votes[i].error);
+      g_assert_nonnull (votes[i].ballot);
+      if (i > 0)
+        g_assert_cmpint (votes[i].ballot->seq, ==, votes[i - 1].ballot->seq + 1);
+    }
+  g_assert_cmpuint (ka_store_get_commits_on_thread (fixture->store, ui), ==, ui_commits);
+
+  for (guint i = 0; i < n; i++)
+    ka_ballot_free (votes[i].ballot);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -693,6 +985,12 @@ main (int    argc,
   g_test_add ("/ka/session/identity-flag", Fixture, NULL,
               fixture_set_up, test_identity_flag, fixture_tear_down);
   g_test_add_func ("/ka/session/no-battles", test_no_battles);
+  g_test_add ("/ka/session/record-failure", Fixture, NULL,
+              fixture_set_up, test_record_failure, fixture_tear_down);
+  g_test_add ("/ka/session/no-write-on-ui-thread", Fixture, NULL,
+              fixture_set_up, test_no_write_on_ui_thread, fixture_tear_down);
+  g_test_add ("/ka/session/fifo-under-load", Fixture, NULL,
+              fixture_set_up, test_fifo_under_load, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -485,18 +485,42 @@ flagged_now (KaSession *self)
          ka_identity_guard_check_response (guard, ka_battle_get_response_b (self->battle), NULL);
 }
 
+/* Queues "@battle shown at self->shown_at" on the store's writer thread. Without a
+ * callback: nothing is left waiting in the main context (ka_session_vote() works without
+ * one), and a battle the store failed to record fails its vote instead. Recording it
+ * again is a no-op, so every vote queues it once more: a vote tried again after a
+ * transient failure (a full disk) then finds its battle. */
+static void
+queue_record_battle (KaSession *self,
+                     KaBattle  *battle)
+{
+  ka_store_record_battle_async (self->store,
+                                ka_battle_get_id (battle),
+                                self->id,
+                                ka_pack_get_id (ka_battle_get_pack (battle)),
+                                ka_battle_get_prompt (battle)->prompt_id,
+                                ka_battle_get_response_a (battle)->response_id,
+                                ka_battle_get_response_b (battle)->response_id,
+                                self->shown_at,
+                                NULL, NULL, NULL);
+}
+
 /**
  * ka_session_next_battle:
  * @self: a #KaSession
- * @error: return location for a #KaSchedulerError, #KaStoreError or #KaSessionError
+ * @error: return location for a #KaSchedulerError or #KaSessionError
  *
- * Asks the scheduler for the next battle, records it in the store as shown (with
- * `shown_at` = ka_timestamp_now()), and moves to %KA_SESSION_STATE_VOTING, notifying
- * "ballot" (cleared), "battle" and "state". A battle on show but not voted is
+ * Asks the scheduler for the next battle, queues it to be recorded in the store as shown
+ * (with `shown_at` = ka_timestamp_now(); ka_store_record_battle_async()), and moves to
+ * %KA_SESSION_STATE_VOTING, notifying "ballot" (cleared), "battle" and "state". It never
+ * waits for SQLite: the UI thread calls it, and the store's writer thread records the
+ * battle before any ballot queued later (DESIGN.md §6). A battle on show but not voted is
  * abandoned. When the scheduler has nothing left (%KA_SCHEDULER_ERROR_EXHAUSTED or
  * %KA_SCHEDULER_ERROR_NO_BATTLES) the state becomes %KA_SESSION_STATE_EXHAUSTED and the
- * scheduler's error is returned. If the store cannot record the battle it is not shown:
- * the state becomes %KA_SESSION_STATE_IDLE and the store's error is returned. Refused
+ * scheduler's error is returned. If the store then cannot record the battle (a message is
+ * logged), it cannot be voted on: each vote records it again first, and while that fails
+ * the vote's commit fails with the store's error and the state stays
+ * %KA_SESSION_STATE_VOTING. Refused
  * with %KA_SESSION_ERROR_BUSY while a vote is being committed.
  *
  * Returns: %TRUE if a new battle is on show
@@ -507,8 +531,6 @@ ka_session_next_battle (KaSession  *self,
 {
   g_autoptr(KaBattle) battle = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *shown_at = NULL;
-  const KaPackPrompt *prompt;
 
   g_return_val_if_fail (KA_IS_SESSION (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -538,28 +560,9 @@ ka_session_next_battle (KaSession  *self,
       return FALSE;
     }
 
-  prompt = ka_battle_get_prompt (battle);
-  shown_at = ka_timestamp_now ();
-  if (!ka_store_record_battle (self->store,
-                               ka_battle_get_id (battle),
-                               self->id,
-                               ka_pack_get_id (ka_battle_get_pack (battle)),
-                               prompt->prompt_id,
-                               ka_battle_get_response_a (battle)->response_id,
-                               ka_battle_get_response_b (battle)->response_id,
-                               shown_at,
-                               error))
-    {
-      take_ballot (self, NULL);
-      set_battle (self, NULL);
-      g_clear_pointer (&self->shown_at, g_free);
-      set_state (self, KA_SESSION_STATE_IDLE);
-      g_object_thaw_notify (G_OBJECT (self));
-      return FALSE;
-    }
-
   g_free (self->shown_at);
-  self->shown_at = g_steal_pointer (&shown_at);
+  self->shown_at = ka_timestamp_now ();
+  queue_record_battle (self, battle);
   self->shown_usec = g_get_monotonic_time ();
 
   take_ballot (self, NULL);
@@ -670,6 +673,11 @@ ka_session_vote (KaSession  *self,
     return NULL;
 
   data = vote_data_new (self, winner);
+  /* After the queued "battle shown" (a no-op then), or in its place if that failed. */
+  if (!ka_store_record_battle (self->store, data->battle_id, data->session_id,
+                               data->pack_id, data->prompt_id, data->response_a,
+                               data->response_b, data->shown_at, error))
+    return NULL;
   ballot = ka_store_commit_ballot (self->store, &data->draft, data->battle_id, error);
   if (ballot == NULL)
     return NULL;
@@ -761,6 +769,7 @@ ka_session_vote_async (KaSession           *self,
 
   set_state (self, KA_SESSION_STATE_COMMITTING);
 
+  queue_record_battle (self, self->battle);
   ka_store_commit_ballot_async (self->store,
                                 &data->draft,
                                 data->battle_id,

@@ -5,7 +5,11 @@
  *
  * docs/ballots.md describes the schema and the durability guarantees; DESIGN.md §6 the
  * requirements. One connection per store, guarded by one mutex: every public function may
- * be called from any thread, and a ballot commit is a single transaction.
+ * be called from any thread, and a ballot commit is a single transaction. The
+ * asynchronous writes (ka_store_record_battle_async(), ka_store_commit_ballot_async()) run
+ * on the store's one writer thread (ka-write-queue.c) in the order they were called; a
+ * synchronous write first waits for those queued before it (docs/ballots.md, "The writer
+ * thread").
  */
 
 #define G_LOG_DOMAIN "ka-store"
@@ -21,6 +25,8 @@
 #include <unistd.h>
 
 #include "ka-store.h"
+#include "ka-store-private.h"
+#include "ka-write-queue.h"
 
 /* How long a writer waits for another connection's lock before SQLITE_BUSY, in ms. */
 #define BUSY_TIMEOUT_MS 5000
@@ -41,6 +47,10 @@ struct _KaStore
   /* (nullable) (owned) a read-only store that could not read @path in place reads a
    * private copy in this folder, deleted with the store */
   char       *copy_dir;
+  /* (owned) the writer thread of the asynchronous writes; its own locking */
+  KaWriteQueue *writer;
+  /* GThread -> number of write transactions it committed (tests, benchmarks) */
+  GHashTable *commit_threads;
 };
 
 G_DEFINE_FINAL_TYPE (KaStore, ka_store, G_TYPE_OBJECT)
@@ -407,15 +417,65 @@ rollback (KaStore *self)
     }
 }
 
+/* Steps @stmt, a statement without result rows (INSERT, UPDATE), once and releases it;
+ * a failure is #KA_STORE_ERROR_SQLITE (or READ_ONLY) naming @what. */
 static gboolean
-commit (KaStore     *self,
-        GError     **error)
+step_done (KaStore       *self,
+           sqlite3_stmt  *stmt,
+           const char    *what,
+           GError       **error)
 {
-  if (!run_statement (self, sql_commit, error))
+  int rc = sqlite3_step (stmt);
+
+  release_statement (stmt);
+  if (rc != SQLITE_DONE)
+    return sqlite_error (self, error, rc, what);
+  return TRUE;
+}
+
+/* The work of one write transaction, run by run_transaction() between BEGIN IMMEDIATE and
+ * COMMIT. Returns %FALSE with @error set to have it rolled back. */
+typedef gboolean (*TransactionBody) (KaStore  *self,
+                                     gpointer  data,
+                                     GError  **error);
+
+/* Runs @body in one write transaction: `BEGIN IMMEDIATE` (the write lock is taken at once,
+ * so what @body reads cannot go stale before it writes), @body, `COMMIT` (with
+ * synchronous=FULL, fsync'ed before it returns). If any of the three fails the
+ * transaction is rolled back and nothing is written; @error then carries @body's own
+ * error as it is, or SQLite's for BEGIN or COMMIT prefixed with the path and @what
+ * ("recording the battle"). Expects self->lock to be held. */
+static gboolean
+run_transaction (KaStore          *self,
+                 const char       *what,
+                 TransactionBody   body,
+                 gpointer          data,
+                 GError          **error)
+{
+  GError *local_error = NULL;
+
+  if (!run_statement (self, sql_begin, &local_error))
+    {
+      g_prefix_error (&local_error, "%s: ", what);
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+
+  if (!body (self, data, error))
     {
       rollback (self);
       return FALSE;
     }
+
+  /* With synchronous=FULL the WAL is fsync'ed before COMMIT returns. */
+  if (!run_statement (self, sql_commit, &local_error))
+    {
+      rollback (self);
+      g_prefix_error (&local_error, "%s: ", what);
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+
   return TRUE;
 }
 
@@ -475,6 +535,9 @@ ka_store_finalize (GObject *object)
 {
   KaStore *self = (KaStore *) object;
 
+  /* Every queued job holds a reference: none is left but, at most, the one running now. */
+  g_clear_pointer (&self->writer, ka_write_queue_free);
+  g_clear_pointer (&self->commit_threads, g_hash_table_unref);
   g_clear_pointer (&self->statements, g_hash_table_unref);
   if (self->db != NULL)
     {
@@ -512,6 +575,32 @@ ka_store_init (KaStore *self)
 {
   g_mutex_init (&self->lock);
   self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, finalize_statement);
+  self->commit_threads = g_hash_table_new (NULL, NULL);
+}
+
+/* sqlite3_commit_hook(): runs on the thread that commits a write transaction, with
+ * self->lock held (every write holds it). Counts commits per thread, so that a test can
+ * tell that the UI thread wrote nothing. Returns 0: the commit goes ahead. */
+static int
+count_commit (void *data)
+{
+  KaStore *self = data;
+  gpointer key = g_thread_self ();
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->commit_threads, key));
+
+  g_hash_table_insert (self->commit_threads, key, GUINT_TO_POINTER (n + 1));
+  return 0;
+}
+
+/* Takes the lock for a synchronous write, after the writes queued before it have run:
+ * one order for all writes, e.g. a ballot committed synchronously after its battle was
+ * recorded asynchronously. */
+static GMutexLocker *
+lock_for_write (KaStore *self)
+{
+  if (self->writer != NULL)
+    ka_write_queue_drain (self->writer);
+  return g_mutex_locker_new (&self->lock);
 }
 
 /* Opening */
@@ -616,45 +705,48 @@ configure_connection (KaStore     *self,
   return TRUE;
 }
 
+/* One migration step (a TransactionBody): reads user_version inside the write lock
+ * (another process may have migrated meanwhile) into *@data (an int) and, if it is older
+ * than KA_STORE_SCHEMA_VERSION, runs the next migration and bumps user_version. */
+static gboolean
+migrate_step (KaStore  *self,
+              gpointer  data,
+              GError  **error)
+{
+  int *version = data;
+  g_autofree char *set_version = NULL;
+  g_autofree char *what = NULL;
+
+  if (!read_user_version (self, version, error))
+    return FALSE;
+  if (*version >= KA_STORE_SCHEMA_VERSION)
+    return TRUE;
+
+  what = g_strdup_printf ("migrating from schema version %d to %d", *version, *version + 1);
+  /* PRAGMA takes no bound parameters; the value is our own integer. */
+  set_version = g_strdup_printf ("PRAGMA user_version = %d", *version + 1);
+
+  return exec_script (self, migrations[*version], what, error) &&
+         exec_script (self, set_version, what, error);
+}
+
 static gboolean
 migrate (KaStore     *self,
          GError     **error)
 {
   for (;;)
     {
-      g_autofree char *set_version = NULL;
-      g_autofree char *what = NULL;
-      int version;
+      int version = -1;
 
-      if (!run_statement (self, sql_begin, error))
+      if (!run_transaction (self, "migrating the schema", migrate_step, &version, error))
         return FALSE;
-
-      /* Read again inside the write lock: another process may have migrated meanwhile. */
-      if (!read_user_version (self, &version, error))
-        {
-          rollback (self);
-          return FALSE;
-        }
 
       if (version >= KA_STORE_SCHEMA_VERSION)
         {
-          rollback (self);
           self->schema_version = version;
           if (version > KA_STORE_SCHEMA_VERSION)
             return check_not_newer (self, error);
           return TRUE;
-        }
-
-      what = g_strdup_printf ("migrating from schema version %d to %d", version, version + 1);
-      /* PRAGMA takes no bound parameters; the value is our own integer. */
-      set_version = g_strdup_printf ("PRAGMA user_version = %d", version + 1);
-
-      if (!exec_script (self, migrations[version], what, error) ||
-          !exec_script (self, set_version, what, error) ||
-          !commit (self, error))
-        {
-          rollback (self);
-          return FALSE;
         }
 
       g_debug ("%s: migrated to schema version %d", self->path, version + 1);
@@ -691,7 +783,6 @@ ensure_device_id (KaStore     *self,
   g_autofree char *fresh = g_uuid_string_random ();
   g_autoptr(GError) local_error = NULL;
   sqlite3_stmt *stmt;
-  int rc;
 
   /* Created once, on first open; INSERT OR IGNORE keeps an existing one. */
   stmt = get_statement (self, sql_init_meta, error);
@@ -699,10 +790,8 @@ ensure_device_id (KaStore     *self,
     return FALSE;
   bind_text (stmt, 1, "device_id");
   bind_text (stmt, 2, fresh);
-  rc = sqlite3_step (stmt);
-  release_statement (stmt);
-  if (rc != SQLITE_DONE)
-    return sqlite_error (self, error, rc, "creating the device ID");
+  if (!step_done (self, stmt, "creating the device ID", error))
+    return FALSE;
 
   self->device_id = get_meta_locked (self, "device_id", &local_error);
   if (self->device_id == NULL)
@@ -919,6 +1008,7 @@ store_open (const char  *path,
 
       sqlite3_extended_result_codes (self->db, 1);
       sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+      sqlite3_commit_hook (self->db, count_commit, self);
     }
 
   /* Before anything writes (even the journal mode lives in the file header). */
@@ -954,6 +1044,7 @@ store_open (const char  *path,
       !ensure_device_id (self, error))
     return NULL;
 
+  self->writer = ka_write_queue_new ("ka-store-write");
   return g_steal_pointer (&self);
 }
 
@@ -1145,7 +1236,75 @@ ka_store_get_pragma (KaStore     *self,
   return g_string_free (g_steal_pointer (&value), FALSE);
 }
 
+/* Queues @func (@task) on the writer thread. A read-only store has none: its writes are
+ * refused at once, as SQLite would refuse them. */
+static void
+queue_write (KaStore          *self,
+             KaWriteQueueFunc  func,
+             GTask            *task)
+{
+  if (self->writer == NULL)
+    {
+      g_task_return_new_error (task, KA_STORE_ERROR, KA_STORE_ERROR_READ_ONLY,
+                               "%s: opened read-only", self->path);
+      return;
+    }
+  ka_write_queue_push (self->writer, func, g_object_ref (task), g_object_unref);
+}
+
 /* Packs and battles */
+
+typedef struct
+{
+  const char *pack_id;
+  const char *content_hash;
+  const char *title;
+  const char *now;
+} ImportPack;
+
+static gboolean
+import_pack_body (KaStore  *self,
+                  gpointer  data,
+                  GError  **error)
+{
+  ImportPack *p = data;
+  g_autofree char *stored_hash = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = get_statement (self, sql_get_pack, error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, p->pack_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    stored_hash = column_dup (stmt, 0);
+  release_statement (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return sqlite_error (self, error, rc, "looking up the pack");
+
+  if (stored_hash != NULL)
+    {
+      /* Installed already: nothing to write. */
+      if (g_strcmp0 (stored_hash, p->content_hash) == 0)
+        return TRUE;
+
+      g_set_error (error, KA_STORE_ERROR, KA_STORE_ERROR_CONFLICT,
+                   _("A different pack with the ID “%s” is already installed (content hash "
+                     "%.12s…, this file %.12s…). A changed pack needs a new pack_id."),
+                   p->pack_id, stored_hash, p->content_hash);
+      return FALSE;
+    }
+
+  stmt = get_statement (self, sql_insert_pack, error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, p->pack_id);
+  bind_text (stmt, 2, p->content_hash);
+  bind_text (stmt, 3, p->title);
+  bind_text (stmt, 4, p->now);
+  return step_done (self, stmt, "storing the pack", error);
+}
 
 /**
  * ka_store_import_pack:
@@ -1167,73 +1326,85 @@ ka_store_import_pack (KaStore  *self,
                       GError  **error)
 {
   g_autoptr(GMutexLocker) locker = NULL;
-  g_autofree char *stored_hash = NULL;
   g_autofree char *now = NULL;
-  const char *pack_id;
-  const char *content_hash;
-  sqlite3_stmt *stmt;
-  int rc;
+  ImportPack p;
 
   g_return_val_if_fail (KA_IS_STORE (self), FALSE);
   g_return_val_if_fail (KA_IS_PACK (pack), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  pack_id = ka_pack_get_id (pack);
-  content_hash = ka_pack_get_content_hash (pack);
   now = ka_timestamp_now ();
+  p.pack_id = ka_pack_get_id (pack);
+  p.content_hash = ka_pack_get_content_hash (pack);
+  p.title = ka_pack_get_title (pack, ka_pack_get_language (pack));
+  p.now = now;
 
-  locker = g_mutex_locker_new (&self->lock);
+  locker = lock_for_write (self);
+  return run_transaction (self, "importing the pack", import_pack_body, &p, error);
+}
 
-  if (!run_statement (self, sql_begin, error))
+typedef struct
+{
+  const char *battle_id;
+  const char *session_id;
+  const char *pack_id;
+  const char *prompt_id;
+  const char *response_a;
+  const char *response_b;
+  const char *shown_at;
+} RecordBattle;
+
+static gboolean
+record_battle_body (KaStore  *self,
+                    gpointer  data,
+                    GError  **error)
+{
+  RecordBattle *b = data;
+  const char *values[] = { b->session_id, b->pack_id, b->prompt_id, b->response_a,
+                           b->response_b };
+  sqlite3_stmt *stmt;
+  gboolean same = TRUE;
+  int rc;
+
+  stmt = get_statement (self, sql_insert_battle, error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, b->battle_id);
+  bind_text (stmt, 2, b->session_id);
+  bind_text (stmt, 3, b->pack_id);
+  bind_text (stmt, 4, b->prompt_id);
+  bind_text (stmt, 5, b->response_a);
+  bind_text (stmt, 6, b->response_b);
+  bind_text (stmt, 7, b->shown_at);
+  if (!step_done (self, stmt, "recording the battle", error))
     return FALSE;
 
-  stmt = get_statement (self, sql_get_pack, error);
+  if (sqlite3_changes (self->db) != 0)
+    return TRUE;
+
+  /* Already there: fine if it is the same battle. */
+  stmt = get_statement (self, sql_get_battle, error);
   if (stmt == NULL)
-    goto fail;
-  bind_text (stmt, 1, pack_id);
+    return FALSE;
+  bind_text (stmt, 1, b->battle_id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    stored_hash = column_dup (stmt, 0);
-  release_statement (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     {
-      sqlite_error (self, error, rc, "looking up the pack");
-      goto fail;
+      for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+        same = same && g_strcmp0 ((const char *) sqlite3_column_text (stmt, i),
+                                  values[i]) == 0;
     }
-
-  if (stored_hash != NULL)
+  release_statement (stmt);
+  if (rc != SQLITE_ROW)
+    return sqlite_error (self, error, rc, "reading the battle");
+  if (!same)
     {
-      rollback (self);
-      if (g_strcmp0 (stored_hash, content_hash) == 0)
-        return TRUE;
-
       g_set_error (error, KA_STORE_ERROR, KA_STORE_ERROR_CONFLICT,
-                   _("A different pack with the ID “%s” is already installed (content hash "
-                     "%.12s…, this file %.12s…). A changed pack needs a new pack_id."),
-                   pack_id, stored_hash, content_hash);
+                   "battle %s is already recorded with other content", b->battle_id);
       return FALSE;
     }
 
-  stmt = get_statement (self, sql_insert_pack, error);
-  if (stmt == NULL)
-    goto fail;
-  bind_text (stmt, 1, pack_id);
-  bind_text (stmt, 2, content_hash);
-  bind_text (stmt, 3, ka_pack_get_title (pack, ka_pack_get_language (pack)));
-  bind_text (stmt, 4, now);
-  rc = sqlite3_step (stmt);
-  release_statement (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      sqlite_error (self, error, rc, "storing the pack");
-      goto fail;
-    }
-
-  return commit (self, error);
-
-fail:
-  rollback (self);
-  return FALSE;
+  return TRUE;
 }
 
 /**
@@ -1315,6 +1486,57 @@ ka_store_load_identity_flags (KaStore      *self,
  * Returns: %TRUE when stored; %FALSE with #KA_STORE_ERROR_READ_ONLY on a read-only store,
  *   #KA_STORE_ERROR_SQLITE on a failure
  */
+typedef struct
+{
+  const char *content_hash;
+  const char *guard_version;
+  GHashTable *flags;
+  const char *now;
+} SaveIdentityFlags;
+
+static gboolean
+save_identity_flags_body (KaStore  *self,
+                          gpointer  data,
+                          GError  **error)
+{
+  SaveIdentityFlags *f = data;
+  GHashTableIter iter;
+  gpointer key, value;
+  sqlite3_stmt *stmt;
+
+  stmt = get_statement (self, sql_delete_identity_scans, error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, f->content_hash);
+  if (!step_done (self, stmt, "removing stale identity scans", error))
+    return FALSE;
+
+  stmt = get_statement (self, sql_insert_identity_scan, error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, f->content_hash);
+  bind_text (stmt, 2, f->guard_version);
+  bind_text (stmt, 3, f->now);
+  if (!step_done (self, stmt, "storing the identity scan", error))
+    return FALSE;
+
+  g_hash_table_iter_init (&iter, f->flags);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      stmt = get_statement (self, sql_insert_identity_flag, error);
+      if (stmt == NULL)
+        return FALSE;
+      bind_text (stmt, 1, f->content_hash);
+      bind_text (stmt, 2, f->guard_version);
+      bind_text (stmt, 3, key);
+      bind_text (stmt, 4, value);
+      if (!step_done (self, stmt, "storing an identity flag", error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 gboolean
 ka_store_save_identity_flags (KaStore     *self,
                               const char  *content_hash,
@@ -1324,10 +1546,7 @@ ka_store_save_identity_flags (KaStore     *self,
 {
   g_autoptr(GMutexLocker) locker = NULL;
   g_autofree char *now = NULL;
-  GHashTableIter iter;
-  gpointer key, value;
-  sqlite3_stmt *stmt;
-  int rc;
+  SaveIdentityFlags f;
 
   g_return_val_if_fail (KA_IS_STORE (self), FALSE);
   g_return_val_if_fail (content_hash != NULL && guard_version != NULL, FALSE);
@@ -1342,60 +1561,14 @@ ka_store_save_identity_flags (KaStore     *self,
     }
 
   now = ka_timestamp_now ();
-  locker = g_mutex_locker_new (&self->lock);
-  if (!run_statement (self, sql_begin, error))
-    return FALSE;
+  f.content_hash = content_hash;
+  f.guard_version = guard_version;
+  f.flags = flags;
+  f.now = now;
 
-  stmt = get_statement (self, sql_delete_identity_scans, error);
-  if (stmt == NULL)
-    goto fail;
-  bind_text (stmt, 1, content_hash);
-  rc = sqlite3_step (stmt);
-  release_statement (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      sqlite_error (self, error, rc, "removing stale identity scans");
-      goto fail;
-    }
-
-  stmt = get_statement (self, sql_insert_identity_scan, error);
-  if (stmt == NULL)
-    goto fail;
-  bind_text (stmt, 1, content_hash);
-  bind_text (stmt, 2, guard_version);
-  bind_text (stmt, 3, now);
-  rc = sqlite3_step (stmt);
-  release_statement (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      sqlite_error (self, error, rc, "storing the identity scan");
-      goto fail;
-    }
-
-  g_hash_table_iter_init (&iter, flags);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      stmt = get_statement (self, sql_insert_identity_flag, error);
-      if (stmt == NULL)
-        goto fail;
-      bind_text (stmt, 1, content_hash);
-      bind_text (stmt, 2, guard_version);
-      bind_text (stmt, 3, key);
-      bind_text (stmt, 4, value);
-      rc = sqlite3_step (stmt);
-      release_statement (stmt);
-      if (rc != SQLITE_DONE)
-        {
-          sqlite_error (self, error, rc, "storing an identity flag");
-          goto fail;
-        }
-    }
-
-  return commit (self, error);
-
-fail:
-  rollback (self);
-  return FALSE;
+  locker = lock_for_write (self);
+  return run_transaction (self, "storing the identity guard's verdicts",
+                          save_identity_flags_body, &f, error);
 }
 
 /**
@@ -1415,6 +1588,9 @@ fail:
  * @battle_id). Recording the same battle again with the same content is a no-op; with
  * other content it is #KA_STORE_ERROR_CONFLICT.
  *
+ * Waits for the writes queued before it and blocks for one fsync: the UI thread uses
+ * ka_store_record_battle_async().
+ *
  * Returns: %TRUE on success.
  */
 gboolean
@@ -1429,10 +1605,8 @@ ka_store_record_battle (KaStore     *self,
                         GError     **error)
 {
   g_autoptr(GMutexLocker) locker = NULL;
-  const char *values[] = { session_id, pack_id, prompt_id, response_a, response_b };
-  sqlite3_stmt *stmt;
-  gboolean same = TRUE;
-  int rc;
+  RecordBattle b = { battle_id, session_id, pack_id, prompt_id, response_a, response_b,
+                     shown_at };
 
   g_return_val_if_fail (KA_IS_STORE (self), FALSE);
   g_return_val_if_fail (battle_id != NULL && session_id != NULL && pack_id != NULL, FALSE);
@@ -1440,62 +1614,166 @@ ka_store_record_battle (KaStore     *self,
   g_return_val_if_fail (shown_at != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  locker = g_mutex_locker_new (&self->lock);
+  locker = lock_for_write (self);
+  return run_transaction (self, "recording the battle", record_battle_body, &b, error);
+}
 
-  if (!run_statement (self, sql_begin, error))
-    return FALSE;
+typedef struct
+{
+  KaStore *store;   /* (owned) (nullable): set when there is no GTask */
+  char *battle_id;
+  char *session_id;
+  char *pack_id;
+  char *prompt_id;
+  char *response_a;
+  char *response_b;
+  char *shown_at;
+} RecordBattleData;
 
-  stmt = get_statement (self, sql_insert_battle, error);
-  if (stmt == NULL)
-    goto fail;
-  bind_text (stmt, 1, battle_id);
-  bind_text (stmt, 2, session_id);
-  bind_text (stmt, 3, pack_id);
-  bind_text (stmt, 4, prompt_id);
-  bind_text (stmt, 5, response_a);
-  bind_text (stmt, 6, response_b);
-  bind_text (stmt, 7, shown_at);
-  rc = sqlite3_step (stmt);
-  release_statement (stmt);
-  if (rc != SQLITE_DONE)
+static void
+record_battle_data_free (RecordBattleData *data)
+{
+  g_clear_object (&data->store);
+  g_free (data->battle_id);
+  g_free (data->session_id);
+  g_free (data->pack_id);
+  g_free (data->prompt_id);
+  g_free (data->response_a);
+  g_free (data->response_b);
+  g_free (data->shown_at);
+  g_free (data);
+}
+
+static gboolean
+record_battle_now (KaStore           *self,
+                   RecordBattleData  *data,
+                   GError           **error)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  RecordBattle b = { data->battle_id, data->session_id, data->pack_id, data->prompt_id,
+                     data->response_a, data->response_b, data->shown_at };
+
+  return run_transaction (self, "recording the battle", record_battle_body, &b, error);
+}
+
+/* A KaWriteQueueFunc (a GTask): on the writer thread. */
+static void
+record_battle_job (gpointer user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  if (record_battle_now (g_task_get_source_object (task), g_task_get_task_data (task),
+                         &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/* A KaWriteQueueFunc (a RecordBattleData with its store): nobody waits for the outcome. */
+static void
+record_battle_unwatched_job (gpointer user_data)
+{
+  RecordBattleData *data = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!record_battle_now (data->store, data, &error))
+    g_message ("Could not record battle %s as shown: %s", data->battle_id, error->message);
+}
+
+/**
+ * ka_store_record_battle_async:
+ * @self: a #KaStore
+ * @battle_id: as for ka_store_record_battle()
+ * @session_id: the voting session
+ * @pack_id: the pack
+ * @prompt_id: the prompt
+ * @response_a: the response shown on the left
+ * @response_b: the response shown on the right
+ * @shown_at: when both answers appeared, RFC 3339 UTC
+ * @cancellable: (nullable): stops the write only if it has not begun
+ * @callback: (nullable): called in the caller's thread-default main context when the
+ *   battle is recorded or could not be; without one the outcome is not reported (a
+ *   failure is logged, and a ballot committed for this battle then fails, as the battle
+ *   is not recorded) and nothing waits in the caller's main context
+ * @user_data: data for @callback
+ *
+ * Queues ka_store_record_battle() on the store's writer thread and returns at once: the
+ * caller (the UI thread) never waits for SQLite, the lock or fsync, not even while
+ * another thread runs a long transaction. The strings are copied before this returns.
+ * Writes queued later (ka_store_commit_ballot_async() of this battle's ballot), and
+ * synchronous writes called later from any thread, run after this one. Finish with
+ * ka_store_record_battle_finish().
+ */
+void
+ka_store_record_battle_async (KaStore             *self,
+                              const char          *battle_id,
+                              const char          *session_id,
+                              const char          *pack_id,
+                              const char          *prompt_id,
+                              const char          *response_a,
+                              const char          *response_b,
+                              const char          *shown_at,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  RecordBattleData *data;
+
+  g_return_if_fail (KA_IS_STORE (self));
+  g_return_if_fail (battle_id != NULL && session_id != NULL && pack_id != NULL);
+  g_return_if_fail (prompt_id != NULL && response_a != NULL && response_b != NULL);
+  g_return_if_fail (shown_at != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  data = g_new0 (RecordBattleData, 1);
+  data->battle_id = g_strdup (battle_id);
+  data->session_id = g_strdup (session_id);
+  data->pack_id = g_strdup (pack_id);
+  data->prompt_id = g_strdup (prompt_id);
+  data->response_a = g_strdup (response_a);
+  data->response_b = g_strdup (response_b);
+  data->shown_at = g_strdup (shown_at);
+
+  if (callback == NULL && self->writer != NULL)
     {
-      sqlite_error (self, error, rc, "recording the battle");
-      goto fail;
+      data->store = g_object_ref (self);
+      ka_write_queue_push (self->writer, record_battle_unwatched_job, data,
+                           (GDestroyNotify) record_battle_data_free);
+      return;
     }
 
-  if (sqlite3_changes (self->db) == 0)
-    {
-      /* Already there: fine if it is the same battle. */
-      stmt = get_statement (self, sql_get_battle, error);
-      if (stmt == NULL)
-        goto fail;
-      bind_text (stmt, 1, battle_id);
-      rc = sqlite3_step (stmt);
-      if (rc == SQLITE_ROW)
-        {
-          for (guint i = 0; i < G_N_ELEMENTS (values); i++)
-            same = same && g_strcmp0 ((const char *) sqlite3_column_text (stmt, i),
-                                      values[i]) == 0;
-        }
-      release_statement (stmt);
-      if (rc != SQLITE_ROW)
-        {
-          sqlite_error (self, error, rc, "reading the battle");
-          goto fail;
-        }
-      if (!same)
-        {
-          g_set_error (error, KA_STORE_ERROR, KA_STORE_ERROR_CONFLICT,
-                       "battle %s is already recorded with other content", battle_id);
-          goto fail;
-        }
-    }
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ka_store_record_battle_async);
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_task_data (task, data, (GDestroyNotify) record_battle_data_free);
+  queue_write (self, record_battle_job, task);
+}
 
-  return commit (self, error);
+/**
+ * ka_store_record_battle_finish:
+ * @self: a #KaStore
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError (#G_IO_ERROR_CANCELLED if cancelled before the
+ *   write began, else as ka_store_record_battle())
+ *
+ * Returns: %TRUE if the battle is recorded (or was already, with the same content).
+ */
+gboolean
+ka_store_record_battle_finish (KaStore       *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (KA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ka_store_record_battle_async,
+                        FALSE);
 
-fail:
-  rollback (self);
-  return FALSE;
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* Ballots */
@@ -1537,28 +1815,25 @@ ballot_from_draft (const KaBallotDraft  *draft,
   return g_steal_pointer (&ballot);
 }
 
-static KaBallot *
-commit_ballot_locked (KaStore              *self,
-                      const KaBallotDraft  *draft,
-                      const char           *battle_id,
-                      GError              **error)
+typedef struct
 {
-  g_autoptr(KaBallot) ballot = NULL;
+  KaBallot   *ballot;     /* placeholder chain fields; completed by the body */
+  const char *battle_id;  /* (nullable) */
+} CommitBallot;
+
+static gboolean
+commit_ballot_body (KaStore  *self,
+                    gpointer  data,
+                    GError  **error)
+{
+  CommitBallot *c = data;
+  KaBallot *ballot = c->ballot;
   sqlite3_stmt *stmt;
   int rc;
 
-  ballot = ballot_from_draft (draft, self->device_id, error);
-  if (ballot == NULL)
-    return NULL;
-
-  /* IMMEDIATE takes the write lock now, so the chain head read below cannot go stale
-   * (and no SQLITE_BUSY_SNAPSHOT later). */
-  if (!run_statement (self, sql_begin, error))
-    return NULL;
-
   stmt = get_statement (self, sql_chain_head, error);
   if (stmt == NULL)
-    goto fail;
+    return FALSE;
   bind_text (stmt, 1, self->device_id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
@@ -1569,16 +1844,14 @@ commit_ballot_locked (KaStore              *self,
     }
   release_statement (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    {
-      sqlite_error (self, error, rc, "reading the chain head");
-      goto fail;
-    }
+    return sqlite_error (self, error, rc, "reading the chain head");
 
+  g_free (ballot->hash);
   ballot->hash = ka_ballot_compute_hash (ballot);
 
   stmt = get_statement (self, sql_insert_ballot, error);
   if (stmt == NULL)
-    goto fail;
+    return FALSE;
   bind_text (stmt, 1, ballot->ballot_id);
   bind_text (stmt, 2, ballot->device_id);
   bind_text (stmt, 3, ballot->session_id);
@@ -1596,51 +1869,56 @@ commit_ballot_locked (KaStore              *self,
   sqlite3_bind_int (stmt, 15, ballot->identity_flag ? 1 : 0);
   bind_text (stmt, 16, ballot->prev_hash);
   bind_text (stmt, 17, ballot->hash);
-  rc = sqlite3_step (stmt);
-  release_statement (stmt);
-  if (rc != SQLITE_DONE)
+  if (!step_done (self, stmt, "storing the ballot", error))
+    return FALSE;
+
+  if (c->battle_id == NULL)
+    return TRUE;
+
+  stmt = get_statement (self, sql_link_battle, error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, ballot->ballot_id);
+  bind_text (stmt, 2, c->battle_id);
+  bind_text (stmt, 3, ballot->session_id);
+  bind_text (stmt, 4, ballot->pack_id);
+  bind_text (stmt, 5, ballot->prompt_id);
+  bind_text (stmt, 6, ballot->response_a);
+  bind_text (stmt, 7, ballot->response_b);
+  if (!step_done (self, stmt, "linking the battle", error))
+    return FALSE;
+  if (sqlite3_changes (self->db) != 1)
     {
-      sqlite_error (self, error, rc, "storing the ballot");
-      goto fail;
+      g_set_error (error, KA_STORE_ERROR, KA_STORE_ERROR_INVALID,
+                   "battle %s is not recorded, already has a ballot, or showed other "
+                   "responses than the ballot names", c->battle_id);
+      return FALSE;
     }
 
-  if (battle_id != NULL)
-    {
-      stmt = get_statement (self, sql_link_battle, error);
-      if (stmt == NULL)
-        goto fail;
-      bind_text (stmt, 1, ballot->ballot_id);
-      bind_text (stmt, 2, battle_id);
-      bind_text (stmt, 3, ballot->session_id);
-      bind_text (stmt, 4, ballot->pack_id);
-      bind_text (stmt, 5, ballot->prompt_id);
-      bind_text (stmt, 6, ballot->response_a);
-      bind_text (stmt, 7, ballot->response_b);
-      rc = sqlite3_step (stmt);
-      release_statement (stmt);
-      if (rc != SQLITE_DONE)
-        {
-          sqlite_error (self, error, rc, "linking the battle");
-          goto fail;
-        }
-      if (sqlite3_changes (self->db) != 1)
-        {
-          g_set_error (error, KA_STORE_ERROR, KA_STORE_ERROR_INVALID,
-                       "battle %s is not recorded, already has a ballot, or showed other "
-                       "responses than the ballot names", battle_id);
-          goto fail;
-        }
-    }
+  return TRUE;
+}
 
-  /* With synchronous=FULL the WAL is fsync'ed before COMMIT returns. */
-  if (!commit (self, error))
+static KaBallot *
+commit_ballot_locked (KaStore              *self,
+                      const KaBallotDraft  *draft,
+                      const char           *battle_id,
+                      GError              **error)
+{
+  g_autoptr(KaBallot) ballot = NULL;
+  CommitBallot c;
+
+  ballot = ballot_from_draft (draft, self->device_id, error);
+  if (ballot == NULL)
+    return NULL;
+
+  /* IMMEDIATE takes the write lock at BEGIN, so the chain head read in the body cannot go
+   * stale (and no SQLITE_BUSY_SNAPSHOT later). */
+  c.ballot = ballot;
+  c.battle_id = battle_id;
+  if (!run_transaction (self, "storing the ballot", commit_ballot_body, &c, error))
     return NULL;
 
   return g_steal_pointer (&ballot);
-
-fail:
-  rollback (self);
-  return NULL;
 }
 
 /**
@@ -1661,8 +1939,9 @@ fail:
  * written and no seq is used up. A bad draft is #KA_STORE_ERROR_INVALID, a read-only
  * store #KA_STORE_ERROR_READ_ONLY, SQLite failures (disk full, I/O) #KA_STORE_ERROR_SQLITE.
  *
- * Blocks for one fsync (a few milliseconds): call ka_store_commit_ballot_async() from the
- * UI thread.
+ * Waits for the writes queued before it (ka_store_record_battle_async() of @battle_id)
+ * and blocks for one fsync (a few milliseconds): call ka_store_commit_ballot_async() from
+ * the UI thread.
  *
  * Returns: (transfer full) (nullable): the stored ballot, or %NULL with @error set.
  */
@@ -1678,7 +1957,7 @@ ka_store_commit_ballot (KaStore              *self,
   g_return_val_if_fail (draft != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  locker = g_mutex_locker_new (&self->lock);
+  locker = lock_for_write (self);
   return commit_ballot_locked (self, draft, battle_id, error);
 }
 
@@ -1713,14 +1992,13 @@ commit_data_free (CommitData *data)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CommitData, commit_data_free)
 
+/* A KaWriteQueueFunc (a GTask): on the writer thread. */
 static void
-commit_ballot_thread (GTask        *task,
-                      gpointer      source_object,
-                      gpointer      task_data,
-                      GCancellable *cancellable)
+commit_ballot_job (gpointer user_data)
 {
-  KaStore *self = source_object;
-  CommitData *data = task_data;
+  GTask *task = user_data;
+  KaStore *self = g_task_get_source_object (task);
+  CommitData *data = g_task_get_task_data (task);
   GError *error = NULL;
   KaBallot *ballot;
 
@@ -1729,7 +2007,9 @@ commit_ballot_thread (GTask        *task,
   if (g_task_return_error_if_cancelled (task))
     return;
 
-  ballot = ka_store_commit_ballot (self, &data->draft, data->battle_id, &error);
+  g_mutex_lock (&self->lock);
+  ballot = commit_ballot_locked (self, &data->draft, data->battle_id, &error);
+  g_mutex_unlock (&self->lock);
   if (ballot == NULL)
     g_task_return_error (task, error);
   else
@@ -1745,8 +2025,11 @@ commit_ballot_thread (GTask        *task,
  * @callback: called in the thread-default main context of the caller when done
  * @user_data: data for @callback
  *
- * Runs ka_store_commit_ballot() in a worker thread (g_task_run_in_thread()), so the UI
- * thread never waits for SQLite or fsync. Finish with ka_store_commit_ballot_finish().
+ * Queues ka_store_commit_ballot() on the store's writer thread and returns at once, so the
+ * UI thread never waits for SQLite, the lock or fsync. It runs after every write queued
+ * before it, in particular after ka_store_record_battle_async() of @battle_id: a battle
+ * shown is recorded before its ballot is committed. Finish with
+ * ka_store_commit_ballot_finish().
  */
 void
 ka_store_commit_ballot_async (KaStore             *self,
@@ -1780,7 +2063,7 @@ ka_store_commit_ballot_async (KaStore             *self,
   /* A committed ballot must reach the caller even if @cancellable fires afterwards. */
   g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, g_steal_pointer (&data), (GDestroyNotify) commit_data_free);
-  g_task_run_in_thread (task, commit_ballot_thread);
+  queue_write (self, commit_ballot_job, task);
 }
 
 /**
@@ -1970,6 +2253,77 @@ ka_store_get_delivery_state (KaStore     *self,
   return state;
 }
 
+typedef struct
+{
+  const KaDeliverySettlement *settlements;
+  guint                       n_settlements;
+  const char                 *now;
+  /* TRUE: a delivered ballot that would move to another state is skipped and counted in
+   * @ignored; FALSE: it is #KA_STORE_ERROR_CONFLICT */
+  gboolean                    skip_delivered;
+  guint                       ignored;
+} Settle;
+
+static gboolean
+settle_body (KaStore  *self,
+             gpointer  data,
+             GError  **error)
+{
+  Settle *settle = data;
+
+  for (guint i = 0; i < settle->n_settlements; i++)
+    {
+      const KaDeliverySettlement *s = &settle->settlements[i];
+      g_autofree char *current = NULL;
+      sqlite3_stmt *stmt;
+      int rc;
+
+      stmt = get_statement (self, sql_get_delivery, error);
+      if (stmt == NULL)
+        return FALSE;
+      bind_text (stmt, 1, s->ballot_id);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        current = column_dup (stmt, 0);
+      release_statement (stmt);
+      if (rc == SQLITE_DONE)
+        {
+          g_set_error (error, KA_STORE_ERROR, KA_STORE_ERROR_INVALID,
+                       "no ballot %s in %s", s->ballot_id, self->path);
+          return FALSE;
+        }
+      if (rc != SQLITE_ROW)
+        return sqlite_error (self, error, rc, "reading the delivery state");
+
+      if (g_strcmp0 (current, "delivered") == 0 && s->state != KA_DELIVERY_DELIVERED)
+        {
+          if (settle->skip_delivered)
+            {
+              settle->ignored++;
+              continue;
+            }
+          g_set_error (error, KA_STORE_ERROR, KA_STORE_ERROR_CONFLICT,
+                       "ballot %s is already delivered; it cannot become %s",
+                       s->ballot_id, ka_delivery_state_to_string (s->state));
+          return FALSE;
+        }
+
+      stmt = get_statement (self, sql_set_delivery, error);
+      if (stmt == NULL)
+        return FALSE;
+      bind_text (stmt, 1, ka_delivery_state_to_string (s->state));
+      bind_text (stmt, 2, s->receipt);
+      bind_text (stmt, 3, s->state == KA_DELIVERY_PENDING ? NULL : settle->now);
+      bind_text (stmt, 4, s->reveal_model_a);
+      bind_text (stmt, 5, s->reveal_model_b);
+      bind_text (stmt, 6, s->ballot_id);
+      if (!step_done (self, stmt, "updating the delivery state", error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 /**
  * ka_store_set_delivery:
  * @self: a #KaStore
@@ -1997,71 +2351,18 @@ ka_store_set_delivery (KaStore          *self,
                        GError          **error)
 {
   g_autoptr(GMutexLocker) locker = NULL;
-  g_autofree char *current = NULL;
   g_autofree char *now = ka_timestamp_now ();
-  sqlite3_stmt *stmt;
-  int rc;
+  KaDeliverySettlement settlement = { ballot_id, state, receipt, reveal_model_a,
+                                      reveal_model_b };
+  Settle settle = { &settlement, 1, now, FALSE, 0 };
 
   g_return_val_if_fail (KA_IS_STORE (self), FALSE);
   g_return_val_if_fail (ballot_id != NULL, FALSE);
   g_return_val_if_fail (ka_delivery_state_to_string (state) != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  locker = g_mutex_locker_new (&self->lock);
-
-  if (!run_statement (self, sql_begin, error))
-    return FALSE;
-
-  stmt = get_statement (self, sql_get_delivery, error);
-  if (stmt == NULL)
-    goto fail;
-  bind_text (stmt, 1, ballot_id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    current = column_dup (stmt, 0);
-  release_statement (stmt);
-  if (rc == SQLITE_DONE)
-    {
-      g_set_error (error, KA_STORE_ERROR, KA_STORE_ERROR_INVALID,
-                   "no ballot %s in %s", ballot_id, self->path);
-      goto fail;
-    }
-  if (rc != SQLITE_ROW)
-    {
-      sqlite_error (self, error, rc, "reading the delivery state");
-      goto fail;
-    }
-
-  if (g_strcmp0 (current, "delivered") == 0 && state != KA_DELIVERY_DELIVERED)
-    {
-      g_set_error (error, KA_STORE_ERROR, KA_STORE_ERROR_CONFLICT,
-                   "ballot %s is already delivered; it cannot become %s",
-                   ballot_id, ka_delivery_state_to_string (state));
-      goto fail;
-    }
-
-  stmt = get_statement (self, sql_set_delivery, error);
-  if (stmt == NULL)
-    goto fail;
-  bind_text (stmt, 1, ka_delivery_state_to_string (state));
-  bind_text (stmt, 2, receipt);
-  bind_text (stmt, 3, state == KA_DELIVERY_PENDING ? NULL : now);
-  bind_text (stmt, 4, reveal_model_a);
-  bind_text (stmt, 5, reveal_model_b);
-  bind_text (stmt, 6, ballot_id);
-  rc = sqlite3_step (stmt);
-  release_statement (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      sqlite_error (self, error, rc, "updating the delivery state");
-      goto fail;
-    }
-
-  return commit (self, error);
-
-fail:
-  rollback (self);
-  return FALSE;
+  locker = lock_for_write (self);
+  return run_transaction (self, "updating the delivery state", settle_body, &settle, error);
 }
 
 /**
@@ -2189,7 +2490,6 @@ ka_store_set_meta (KaStore     *self,
 {
   g_autoptr(GMutexLocker) locker = NULL;
   sqlite3_stmt *stmt;
-  int rc;
 
   g_return_val_if_fail (KA_IS_STORE (self), FALSE);
   g_return_val_if_fail (key != NULL, FALSE);
@@ -2203,18 +2503,13 @@ ka_store_set_meta (KaStore     *self,
       return FALSE;
     }
 
-  locker = g_mutex_locker_new (&self->lock);
+  locker = lock_for_write (self);
   stmt = get_statement (self, sql_set_meta, error);
   if (stmt == NULL)
     return FALSE;
   bind_text (stmt, 1, key);
   bind_text (stmt, 2, value);
-  rc = sqlite3_step (stmt);
-  release_statement (stmt);
-  if (rc != SQLITE_DONE)
-    return sqlite_error (self, error, rc, "writing meta");
-
-  return TRUE;
+  return step_done (self, stmt, "writing meta", error);
 }
 
 /**
@@ -2349,7 +2644,7 @@ ka_store_settle_deliveries (KaStore                    *self,
 {
   g_autoptr(GMutexLocker) locker = NULL;
   g_autofree char *now = ka_timestamp_now ();
-  guint ignored = 0;
+  Settle settle = { settlements, n_settlements, now, TRUE, 0 };
 
   g_return_val_if_fail (KA_IS_STORE (self), FALSE);
   g_return_val_if_fail (settlements != NULL || n_settlements == 0, FALSE);
@@ -2368,72 +2663,13 @@ ka_store_settle_deliveries (KaStore                    *self,
         }
     }
 
-  locker = g_mutex_locker_new (&self->lock);
-
-  if (!run_statement (self, sql_begin, error))
-    return FALSE;
-
-  for (guint i = 0; i < n_settlements; i++)
-    {
-      const KaDeliverySettlement *s = &settlements[i];
-      g_autofree char *current = NULL;
-      sqlite3_stmt *stmt;
-      int rc;
-
-      stmt = get_statement (self, sql_get_delivery, error);
-      if (stmt == NULL)
-        goto fail;
-      bind_text (stmt, 1, s->ballot_id);
-      rc = sqlite3_step (stmt);
-      if (rc == SQLITE_ROW)
-        current = column_dup (stmt, 0);
-      release_statement (stmt);
-      if (rc == SQLITE_DONE)
-        {
-          g_set_error (error, KA_STORE_ERROR, KA_STORE_ERROR_INVALID,
-                       "no ballot %s in %s", s->ballot_id, self->path);
-          goto fail;
-        }
-      if (rc != SQLITE_ROW)
-        {
-          sqlite_error (self, error, rc, "reading the delivery state");
-          goto fail;
-        }
-
-      if (g_strcmp0 (current, "delivered") == 0 && s->state != KA_DELIVERY_DELIVERED)
-        {
-          ignored++;
-          continue;
-        }
-
-      stmt = get_statement (self, sql_set_delivery, error);
-      if (stmt == NULL)
-        goto fail;
-      bind_text (stmt, 1, ka_delivery_state_to_string (s->state));
-      bind_text (stmt, 2, s->receipt);
-      bind_text (stmt, 3, now);
-      bind_text (stmt, 4, s->reveal_model_a);
-      bind_text (stmt, 5, s->reveal_model_b);
-      bind_text (stmt, 6, s->ballot_id);
-      rc = sqlite3_step (stmt);
-      release_statement (stmt);
-      if (rc != SQLITE_DONE)
-        {
-          sqlite_error (self, error, rc, "updating the delivery state");
-          goto fail;
-        }
-    }
-
-  if (!commit (self, error))
+  locker = lock_for_write (self);
+  if (!run_transaction (self, "settling deliveries", settle_body, &settle, error))
     return FALSE;
 
   if (n_ignored != NULL)
-    *n_ignored = ignored;
+    *n_ignored = settle.ignored;
   return TRUE;
-
-fail:
-  rollback (self);
-  return FALSE;
 }
 
 /**
@@ -2460,26 +2696,20 @@ ka_store_requeue_delivered (KaStore     *self,
 {
   g_autoptr(GMutexLocker) locker = NULL;
   sqlite3_stmt *stmt;
-  int rc;
 
   g_return_val_if_fail (KA_IS_STORE (self), -1);
   g_return_val_if_fail (device_id != NULL, -1);
   g_return_val_if_fail (after_seq >= 0, -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  locker = g_mutex_locker_new (&self->lock);
+  locker = lock_for_write (self);
   stmt = get_statement (self, sql_requeue, error);
   if (stmt == NULL)
     return -1;
   bind_text (stmt, 1, device_id);
   sqlite3_bind_int64 (stmt, 2, after_seq);
-  rc = sqlite3_step (stmt);
-  release_statement (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      sqlite_error (self, error, rc, "requeueing delivered ballots");
-      return -1;
-    }
+  if (!step_done (self, stmt, "requeueing delivered ballots", error))
+    return -1;
 
   return sqlite3_changes64 (self->db);
 }
@@ -2583,4 +2813,43 @@ ka_store_get_reveal (KaStore     *self,
   if (model_b != NULL)
     *model_b = g_steal_pointer (&b);
   return TRUE;
+}
+
+/**
+ * ka_store_get_commits_on_thread:
+ * @self: a #KaStore
+ * @thread: a thread
+ *
+ * For tests and benchmarks (ka-store-private.h): how many write transactions @thread
+ * committed on @self's connection since it was opened (opening and migrating included).
+ *
+ * Returns: the count
+ */
+guint
+ka_store_get_commits_on_thread (KaStore *self,
+                                GThread *thread)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (KA_IS_STORE (self), 0);
+
+  locker = g_mutex_locker_new (&self->lock);
+  return GPOINTER_TO_UINT (g_hash_table_lookup (self->commit_threads, thread));
+}
+
+/**
+ * ka_store_get_writer_thread:
+ * @self: a #KaStore
+ *
+ * For tests and benchmarks (ka-store-private.h).
+ *
+ * Returns: (transfer none) (nullable): the thread of the asynchronous writes, %NULL for a
+ *   read-only store
+ */
+GThread *
+ka_store_get_writer_thread (KaStore *self)
+{
+  g_return_val_if_fail (KA_IS_STORE (self), NULL);
+
+  return self->writer != NULL ? ka_write_queue_get_thread (self->writer) : NULL;
 }
