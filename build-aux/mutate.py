@@ -54,7 +54,7 @@ MUTANTS = [
      "WHERE device_id != '' AND ? IS NOT NULL AND seq > ? AND delivery = 'delivered'",
      ["test-store:/ka/store/requeue"], "requeue touches every device's chain"),
     ("store-delivered-downgrade", "src/core/ka-store.c",
-     "if (g_strcmp0 (current, \"delivered\") == 0 && state != KA_DELIVERY_DELIVERED)",
+     "if (g_strcmp0 (current, \"delivered\") == 0 && s->state != KA_DELIVERY_DELIVERED)",
      "if (FALSE)",
      ["test-store:/ka/store/outbox"], "a delivered ballot can become pending again"),
     ("store-settle-downgrade", "src/core/ka-store.c",
