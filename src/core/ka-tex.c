@@ -99,10 +99,17 @@ append_wrapped (GString         *out,
     g_string_append_printf (out, "(%s)", text);
 }
 
-/* "n=0" → "ₙ₌₀" when Unicode has every character, else NULL. */
-static char *
-to_script (const char *text,
-           gboolean    sup)
+/**
+ * ka_tex_to_script:
+ * @text: UTF-8 text ("n=0")
+ * @sup: superscript (%TRUE) or subscript
+ *
+ * Returns: (transfer full) (nullable): @text in Unicode sub- or superscript characters
+ *   ("ₙ₌₀"), or %NULL when Unicode lacks one of them
+ */
+char *
+ka_tex_to_script (const char *text,
+                  gboolean    sup)
 {
   GString *out = g_string_new (NULL);
 
@@ -142,7 +149,7 @@ append_script (GString         *out,
         g_string_append_c (c, *p);
     compact = g_string_free (c, FALSE);
   }
-  if ((mapped = to_script (compact, sup)) != NULL)
+  if ((mapped = ka_tex_to_script (compact, sup)) != NULL)
     {
       g_string_append (out, mapped);
       return;
@@ -393,7 +400,7 @@ append_node (GString         *out,
           g_string_append (out, "∜");
         else
           {
-            g_autofree char *sup = to_script (index, TRUE);
+            g_autofree char *sup = ka_tex_to_script (index, TRUE);
 
             if (sup != NULL)
               g_string_append (out, sup);
