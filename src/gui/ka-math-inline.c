@@ -25,8 +25,8 @@
  * A formula that needs two dimensions (a fraction, a root over more than one symbol, a
  * matrix, limits above and below, a box) becomes a small KaMathView in a child anchor.
  * GTK 4.8 sets an anchored widget with its bottom on the text baseline, so the anchor
- * character carries a "ka-math-lower-N" tag (rise −N) that puts the formula's own baseline
- * there. The widget is an image for screen readers, labelled with ka_tex_to_text();
+ * character carries a tag of its own whose rise is minus the formula's descent, which puts
+ * the formula's baseline there; the view keeps it so when the font size changes. The widget is an image for screen readers, labelled with ka_tex_to_text();
  * copying the paragraph gives U+FFFC for it, as for any anchored widget.
  *
  * A formula that does not parse is inserted as its source text.
@@ -349,7 +349,6 @@ ka_math_insert_inline (GtkTextView *view,
   GtkTextBuffer *buffer;
   g_autoptr(KaTexNode) root = NULL;
   g_autofree char *source = NULL;
-  g_autofree char *name = NULL;
   Writer w = { 0 };
   int size;
 
@@ -392,22 +391,22 @@ ka_math_insert_inline (GtkTextView *view,
     GtkTextChildAnchor *anchor;
     GtkWidget *child = ka_math_view_new (source, FALSE);
     GtkTextIter start;
-    int descent, minimum, natural, minimum_baseline = -1, natural_baseline = -1;
+    int minimum, natural, minimum_baseline = -1, natural_baseline = -1;
     int offset = gtk_text_iter_get_offset (iter);
-    GtkTextTag *lower;
+    GtkTextTag *lower = gtk_text_tag_new (NULL);
 
     anchor = gtk_text_buffer_create_child_anchor (buffer, iter);
     gtk_text_view_add_child_at_anchor (view, child, anchor);
 
-    /* Measured in the text view's CSS font: drop the formula so its baseline sits on the
-     * line's. */
+    /* Measured in the text view's CSS font: the first drop, before the view is drawn. */
     gtk_widget_measure (child, GTK_ORIENTATION_VERTICAL, -1, &minimum, &natural,
                         &minimum_baseline, &natural_baseline);
-    descent = natural_baseline >= 0 ? natural - natural_baseline : 0;
-    name = g_strdup_printf ("ka-math-lower-%d", descent);
-    lower = ensure_tag (buffer, name, "rise", -descent * PANGO_SCALE, NULL);
+    g_object_set (lower, "rise", -(natural - MAX (natural_baseline, 0)) * PANGO_SCALE, NULL);
+    gtk_text_tag_table_add (gtk_text_buffer_get_tag_table (buffer), lower);
     gtk_text_buffer_get_iter_at_offset (buffer, &start, offset);
     gtk_text_buffer_apply_tag (buffer, lower, &start, iter);
     gtk_text_buffer_apply_tag (buffer, w.math, &start, iter);
+    ka_math_view_set_baseline_tag (KA_MATH_VIEW (child), lower);
+    g_object_unref (lower);
   }
 }

@@ -33,6 +33,9 @@ struct _KaMathView
 
   KaMathLayout         *layout;       /* (nullable) (owned): for layout_font */
   PangoFontDescription *layout_font;  /* (nullable) (owned) */
+
+  GtkTextTag           *baseline_tag; /* (nullable) (owned): lowers our anchor in a text view */
+  guint                 baseline_idle;
 };
 
 enum
@@ -46,6 +49,36 @@ enum
 static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (KaMathView, ka_math_view, GTK_TYPE_WIDGET)
+
+/* GTK 4.8 sets an anchored child with its bottom on the text baseline; the anchor's tag
+ * lowers it by the formula's descent. Changed from an idle, never while GTK lays out. */
+static gboolean
+update_baseline_tag_cb (gpointer data)
+{
+  KaMathView *self = data;
+  int descent;
+
+  self->baseline_idle = 0;
+  if (self->baseline_tag == NULL || self->layout == NULL)
+    return G_SOURCE_REMOVE;
+
+  descent = (int) ceil (ka_math_layout_get_descent (self->layout));
+  {
+    int rise;
+
+    g_object_get (self->baseline_tag, "rise", &rise, NULL);
+    if (rise != -descent * PANGO_SCALE)
+      g_object_set (self->baseline_tag, "rise", -descent * PANGO_SCALE, NULL);
+  }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_baseline_update (KaMathView *self)
+{
+  if (self->baseline_tag != NULL && self->baseline_idle == 0)
+    self->baseline_idle = g_idle_add (update_baseline_tag_cb, self);
+}
 
 /* The layout for the widget's current font; rebuilt when CSS changes the font. */
 static KaMathLayout *
@@ -65,6 +98,7 @@ ensure_layout (KaMathView *self)
     self->layout = ka_math_layout_new (context, font, self->root, self->display);
   else
     self->layout = ka_math_layout_new_text (context, font, self->tex);
+  queue_baseline_update (self);
   return self->layout;
 }
 
@@ -120,7 +154,7 @@ set_tex (KaMathView *self,
   g_autoptr(GError) error = NULL;
 
   g_free (self->tex);
-  self->tex = g_strdup (tex != NULL ? tex : "");
+  self->tex = g_utf8_make_valid (tex != NULL ? tex : "", -1);
   g_clear_pointer (&self->root, ka_tex_node_free);
   self->root = ka_tex_parse (self->tex, -1, &error);
   if (self->root == NULL)
@@ -135,6 +169,17 @@ set_tex (KaMathView *self,
   g_clear_pointer (&self->layout, ka_math_layout_free);
   g_clear_pointer (&self->layout_font, pango_font_description_free);
   gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+static void
+ka_math_view_dispose (GObject *object)
+{
+  KaMathView *self = KA_MATH_VIEW (object);
+
+  g_clear_handle_id (&self->baseline_idle, g_source_remove);
+  g_clear_object (&self->baseline_tag);
+
+  G_OBJECT_CLASS (ka_math_view_parent_class)->dispose (object);
 }
 
 static void
@@ -206,6 +251,7 @@ ka_math_view_class_init (KaMathViewClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->dispose = ka_math_view_dispose;
   object_class->finalize = ka_math_view_finalize;
   object_class->get_property = ka_math_view_get_property;
   object_class->set_property = ka_math_view_set_property;
@@ -281,4 +327,24 @@ ka_math_view_get_parsed (KaMathView *self)
   g_return_val_if_fail (KA_IS_MATH_VIEW (self), FALSE);
 
   return self->root != NULL;
+}
+
+/**
+ * ka_math_view_set_baseline_tag:
+ * @self: a math view in a text view's child anchor
+ * @tag: (nullable): the tag on its anchor character
+ *
+ * Keeps @tag's rise at minus the formula's descent, so the formula's baseline stays on
+ * the line's when the font size changes (ka_math_insert_inline() sets this up).
+ */
+void
+ka_math_view_set_baseline_tag (KaMathView *self,
+                               GtkTextTag *tag)
+{
+  g_return_if_fail (KA_IS_MATH_VIEW (self));
+  g_return_if_fail (tag == NULL || GTK_IS_TEXT_TAG (tag));
+
+  g_set_object (&self->baseline_tag, tag);
+  if (self->layout != NULL)
+    queue_baseline_update (self);
 }
