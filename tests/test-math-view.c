@@ -393,6 +393,9 @@ test_inline (void)
     descent1 = height - baseline;
     g_assert_cmpint (descent1, >, 2);
     g_assert_cmpint (anchor_rise (buffer, offset + 6), ==, -descent1 * PANGO_SCALE);
+    gtk_test_widget_wait_for_draw (window);
+    while (g_main_context_iteration (NULL, FALSE))
+      ;
 
     gtk_css_provider_load_from_data (provider, "textview { font-size: 250%; }", -1);
     gtk_style_context_add_provider (gtk_widget_get_style_context (text_view),

@@ -245,6 +245,18 @@ repeat (const char *unit,
 }
 
 static void
+check_too_deep (const char *tex)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KaTexNode) node = NULL;
+
+  g_assert_cmpuint (strlen (tex), <=, KA_TEX_MAX_LENGTH);
+  node = ka_tex_parse (tex, -1, &error);
+  g_assert_null (node);
+  g_assert_error (error, KA_TEX_ERROR, KA_TEX_ERROR_TOO_DEEP);
+}
+
+static void
 check_hostile (const char *tex,
                gssize      length,
                gboolean    must_fail)
@@ -316,6 +328,25 @@ test_hostile (void)
   check_hostile (many_nodes, -1, FALSE);
   check_hostile (many_rows, -1, FALSE);
   check_hostile (primes, -1, FALSE);
+
+  /* Deep nesting inside the length limit is stopped by the depth limit, not the stack. */
+  {
+    g_autofree char *braces = repeat ("{", 60000, NULL);
+    g_autofree char *scripts = repeat ("x^{", 20000, NULL);
+    g_autofree char *fracs = repeat ("\\frac{", 10000, NULL);
+    g_autofree char *roots = repeat ("\\sqrt", 10000, "x");
+    g_autofree char *lefts = repeat ("\\left(", 10000, NULL);
+    g_autofree char *envs = repeat ("\\begin{matrix}", 4000, NULL);
+    g_autofree char *accents = repeat ("\\hat", 10000, "x");
+
+    check_too_deep (braces);
+    check_too_deep (scripts);
+    check_too_deep (fracs);
+    check_too_deep (roots);
+    check_too_deep (lefts);
+    check_too_deep (envs);
+    check_too_deep (accents);
+  }
 
   /* An embedded NUL ends the formula; a length cuts a character in half. */
   check_hostile ("x\0^{", 4, FALSE);
