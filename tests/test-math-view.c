@@ -607,7 +607,9 @@ write_showcase (const char *prefix)
       gtk_window_set_default_size (GTK_WINDOW (window), 900, -1);
       gtk_window_set_child (GTK_WINDOW (window), box);
       gtk_window_present (GTK_WINDOW (window));
-      gtk_test_widget_wait_for_draw (window);
+      /* A loaded machine may take a while to map the window. */
+      for (int k = 0; k < 50 && gtk_widget_get_width (window) <= 1; k++)
+        gtk_test_widget_wait_for_draw (window);
       gtk_test_widget_wait_for_draw (window);
 
       {
@@ -618,6 +620,12 @@ write_showcase (const char *prefix)
 
         gdk_paintable_snapshot (paintable, snapshot, width, height);
         node = gtk_snapshot_to_node (snapshot);
+        if (node == NULL)
+          {
+            g_print ("# the window was not drawn yet; try again\n");
+            gtk_window_destroy (GTK_WINDOW (window));
+            continue;
+          }
         texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)),
                                                node, &GRAPHENE_RECT_INIT (0, 0, width, height));
         gdk_texture_save_to_png (texture, path);
@@ -625,7 +633,7 @@ write_showcase (const char *prefix)
       }
       if (g_getenv ("KA_MATH_SHOWCASE_WAIT") != NULL)
         {
-          for (int k = 0; k < 300; k++)
+          for (int k = 0; k < 800; k++)
             g_main_context_iteration (NULL, FALSE), g_usleep (10000);
         }
       gtk_window_destroy (GTK_WINDOW (window));

@@ -106,6 +106,7 @@ static const struct
   { "\\color{red}{x} + \\textcolor{blue}{y}", "x + y" },
   { "Cut to a shot", "Cut to a shot" },
   { "\\lambda t", "λt" },
+  { "\\Omega^2 q + x y", "Ω²q + xy" },
   { "", "" },
   { "   ", "" },
   /* refused: shown as the source */

@@ -214,29 +214,44 @@ effective_class (const KaTexNode *node,
   return node->cls;
 }
 
-static const char *
-leading_text (const KaTexNode *node)
+static gboolean
+is_letter (const KaTexNode *node)
 {
-  while (node != NULL && node->kind == KA_TEX_SCRIPTS)
-    node = node->body;
-  if (node != NULL && (node->kind == KA_TEX_SYMBOL || node->kind == KA_TEX_TEXT))
-    return node->text;
-  return NULL;
+  return node != NULL && node->kind == KA_TEX_SYMBOL && node->text != NULL
+         && g_utf8_strlen (node->text, -1) == 1 && g_unichar_isalpha (g_utf8_get_char (node->text));
 }
 
-/* "Cut to a shot" between \[ \] keeps its spaces in the reading (TeX would drop them). */
 static gboolean
-between_words (GString         *out,
-               const KaTexNode *node)
+in_word (GPtrArray *items,
+         guint      i)
 {
-  const char *text = leading_text (node);
-  const char *last;
+  const KaTexNode *node = g_ptr_array_index (items, i);
+  const KaTexNode *next = i + 1 < items->len ? g_ptr_array_index (items, i + 1) : NULL;
 
-  if (!node->spaced || text == NULL || out->len == 0)
-    return FALSE;
-  last = g_utf8_find_prev_char (out->str, out->str + out->len);
-  return last != NULL && g_unichar_isalpha (g_utf8_get_char (last))
-         && g_unichar_isalpha (g_utf8_get_char (text));
+  return (i > 0 && is_letter (g_ptr_array_index (items, i - 1)) && !node->spaced)
+         || (is_letter (next) && !next->spaced);
+}
+
+/**
+ * ka_tex_spaced_words:
+ * @items: (element-type KaTexNode): a row's children
+ * @i: an index in @items, at least 1
+ *
+ * Whether the source had white space between two words here ("Cut to a shot" written as
+ * math): letters of which one side belongs to a run of several. TeX would run them
+ * together; the reading and the drawing keep them apart. "\Omega^2 q" and "x y" are not
+ * words.
+ *
+ * Returns: whether to keep a word space before item @i
+ */
+gboolean
+ka_tex_spaced_words (GPtrArray *items,
+                     guint      i)
+{
+  const KaTexNode *node = g_ptr_array_index (items, i);
+
+  return i > 0 && node->spaced && is_letter (node) && is_letter (g_ptr_array_index (items, i - 1))
+         && (in_word (items, i - 1) || in_word (items, i));
 }
 
 static void
@@ -289,7 +304,7 @@ append_items (GString    *out,
         }
       else
         {
-          if (cls == KA_TEX_CLASS_ORD && previous == KA_TEX_CLASS_ORD && between_words (out, node))
+          if (cls == KA_TEX_CLASS_ORD && previous == KA_TEX_CLASS_ORD && ka_tex_spaced_words (items, i))
             append_space (out);
           append_node (out, node);
         }

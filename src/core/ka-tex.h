@@ -41,6 +41,8 @@ KaTexNode  *ka_tex_parse           (const char       *tex,
                                     GError          **error);
 char       *ka_tex_node_to_text    (const KaTexNode  *node);
 guint       ka_tex_count_unknown   (const KaTexNode  *node);
+gboolean    ka_tex_spaced_words    (GPtrArray        *items,
+                                    guint             i);
 char       *ka_tex_to_script       (const char       *text,
                                     gboolean          sup);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ka-math-layout.h"
+#include "ka-tex.h"
 
 /*
  * TeX's box model, simplified: every node becomes a box (width, ascent above the baseline,
@@ -465,33 +466,6 @@ is_digits (const KaTexNode *node)
          && g_ascii_isdigit (node->text[0]);
 }
 
-static const char *
-edge_text (const KaTexNode *node)
-{
-  while (node != NULL && node->kind == KA_TEX_SCRIPTS)
-    node = node->body;
-  if (node != NULL && (node->kind == KA_TEX_SYMBOL || node->kind == KA_TEX_TEXT))
-    return node->text;
-  return NULL;
-}
-
-/* "Cut to a shot" written between \[ \]: words the source spaced stay apart (as in
- * ka_tex_to_text()), where TeX would run them together. */
-static gboolean
-between_words (const KaTexNode *before,
-               const KaTexNode *node)
-{
-  const char *left = edge_text (before);
-  const char *right = edge_text (node);
-  const char *last;
-
-  if (!node->spaced || left == NULL || right == NULL || *left == '\0' || *right == '\0')
-    return FALSE;
-  last = g_utf8_find_prev_char (left, left + strlen (left));
-  return last != NULL && g_unichar_isalpha (g_utf8_get_char (last))
-         && g_unichar_isalpha (g_utf8_get_char (right));
-}
-
 static Box *
 layout_items (Ctx       *ctx,
               GPtrArray *items,
@@ -527,8 +501,9 @@ layout_items (Ctx       *ctx,
           if (previous == KA_TEX_CLASS_PUNCT && is_digits (node)
               && i >= 2 && is_digits (g_ptr_array_index (items, i - 2)))
             space = 0;
+          /* "Cut to a shot" between \\[ \\]: as ka_tex_to_text() reads it. */
           if (previous == KA_TEX_CLASS_ORD && cls == KA_TEX_CLASS_ORD && i > 0
-              && between_words (g_ptr_array_index (items, i - 1), node))
+              && ka_tex_spaced_words (items, i))
             space = 6;
           if (space > 0)
             box_append (row, space_box (space * mu));
