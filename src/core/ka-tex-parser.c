@@ -728,8 +728,7 @@ parse_command (Parser     *P,
       return node;
     }
 
-  if (g_str_equal (name, "binom") || g_str_equal (name, "dbinom") || g_str_equal (name, "tbinom")
-      || g_str_equal (name, "choose"))
+  if (g_str_equal (name, "binom") || g_str_equal (name, "dbinom") || g_str_equal (name, "tbinom"))
     {
       KaTexNode *frac = new_node (P, KA_TEX_FRAC);
 
