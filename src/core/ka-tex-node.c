@@ -70,12 +70,25 @@ ka_tex_node_append (KaTexNode *row,
   g_ptr_array_add (row->children, child);
 }
 
+/**
+ * ka_tex_node_n_children:
+ * @node: (nullable): a node
+ *
+ * Returns: the number of children (row items, matrix rows, an unknown command's groups)
+ */
 guint
 ka_tex_node_n_children (const KaTexNode *node)
 {
   return node != NULL && node->children != NULL ? node->children->len : 0;
 }
 
+/**
+ * ka_tex_node_child:
+ * @node: a node with children
+ * @index: less than ka_tex_node_n_children()
+ *
+ * Returns: (transfer none): the child at @index
+ */
 KaTexNode *
 ka_tex_node_child (const KaTexNode *node,
                    guint            index)

@@ -220,6 +220,17 @@ static const struct { const char *name; int size; KaTexClass cls; } bigs[] = {
   { NULL, 0, ORD }
 };
 
+/*
+ * The lookups below take a command name without its backslash ("alpha", ",") and return
+ * NULL, FALSE or 0 for a name their table does not hold; what they return is static.
+ */
+
+/**
+ * ka_tex_lookup_symbol:
+ * @name: a command name ("alpha", "leq") or a control symbol ("{", "$")
+ *
+ * Returns: (nullable) (transfer none): its character and spacing class
+ */
 const KaTexSymbol *
 ka_tex_lookup_symbol (const char *name)
 {
