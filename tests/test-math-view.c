@@ -243,6 +243,7 @@ test_real_answers (void)
   GtkWidget *scrolled = gtk_scrolled_window_new ();
   GtkWidget *window;
   guint drawn = 0;
+  gint64 start;
 
   if (formulas->len == 0)
     {
@@ -254,18 +255,17 @@ test_real_answers (void)
   window = show_in_window (scrolled);
   gtk_window_set_default_size (GTK_WINDOW (window), 600, 400);
 
+  start = g_get_monotonic_time ();
   for (guint i = 0; i < formulas->len; i++)
     for (int display = 0; display < 2; display++)
       {
         GtkWidget *view = ka_math_view_new (g_ptr_array_index (formulas, i), display);
-        g_autoptr(GdkPaintable) paintable = NULL;
-        g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-        g_autoptr(GskRenderNode) node = NULL;
+        g_autofree char *stripped = g_strstrip (g_strdup (g_ptr_array_index (formulas, i)));
         int width, height;
 
         gtk_box_append (GTK_BOX (box), view);
         measure (view, &width, &height, NULL);
-        if (!g_str_equal (g_strstrip (g_strdup (g_ptr_array_index (formulas, i))), ""))
+        if (*stripped != '\0')
           g_assert_cmpint (width, >, 0);
         g_assert_cmpint (height, >=, 0);
         g_assert_cmpint (width, <, 20000);
@@ -274,8 +274,9 @@ test_real_answers (void)
       }
 
   gtk_test_widget_wait_for_draw (window);
-  g_test_message ("%u formulas laid out and drawn (inline and display)", drawn / 2);
-  g_print ("# %u real formulas laid out and drawn, inline and display\n", drawn / 2);
+  g_print ("# %u real formulas laid out and drawn, inline and display: %.0f ms in all "
+           "(parse, layout, measure, one draw)\n",
+           drawn / 2, (g_get_monotonic_time () - start) / 1000.0);
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
