@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "ka-math-view.h"
 #include "ka-tex.h"
@@ -17,9 +18,11 @@
  * Inline formulas in prose (\( … \), $ … $). Most are one line ("K_{sp}", "x^2 + 3x",
  * "\forall x (P(x) \lor Q)"): those become text in the buffer, so they wrap, select, copy
  * and reach screen readers like the sentence around them. Letters get the "ka-math-italic"
- * tag; a script Unicode can write ("x²", "Kₛₚ", "Cl⁻") is inserted as those characters
- * (they copy as themselves); any other script ("e^{λt}") is inserted raised or lowered with
- * a "ka-math-sup-N"/"ka-math-sub-N" tag (rise N Pango units, scale 0.7). Every inserted
+ * tag; a script of digits and signs ("x²", "H₂O", "Cl⁻", "10⁻³") is inserted as Unicode
+ * script characters (every font has them, and they copy as themselves); any other script
+ * ("K_{sp}", "e^{λt}") is inserted raised or lowered with a "ka-math-sup-N"/"ka-math-sub-N"
+ * tag (rise N Pango units, scale 0.7), since Unicode's script letters (ₛ ₚ ᵃ) are missing
+ * or badly drawn in many fonts; such text copies without its raising ("Ksp"). Every inserted
  * character carries "ka-math".
  *
  * A formula that needs two dimensions (a fraction, a root over more than one symbol, a
@@ -206,7 +209,12 @@ write_script (Writer          *w,
       if (*p != ' ')
         *out++ = *p;
     *out = '\0';
-    mapped = ka_tex_to_script (compact, sup);
+    /* Digits and signs only: every font has ² and ₂, while letters such as ₛ ₚ ᵃ are
+     * missing or poorly drawn in many, so letters are raised or lowered text instead. */
+    if (strspn (compact, "0123456789+=()") == strlen (compact)
+        || g_str_equal (compact, "−") || g_str_equal (compact, "′") || g_str_equal (compact, "′′")
+        || (g_str_has_prefix (compact, "−") && strspn (compact + 3, "0123456789") == strlen (compact + 3)))
+      mapped = ka_tex_to_script (compact, sup);
   }
   if (mapped != NULL)
     {
