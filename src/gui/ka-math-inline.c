@@ -28,8 +28,9 @@
  * A formula that needs two dimensions (a fraction, a root over more than one symbol, a
  * matrix, limits above and below, a box) becomes a small KaMathView in a child anchor.
  * GTK 4.8 sets an anchored widget with its bottom on the text baseline, so the anchor
- * character carries a tag of its own whose rise is minus the formula's descent, which puts
- * the formula's baseline there; the view keeps it so when the font size changes. The widget is an image for screen readers, labelled with ka_tex_to_text();
+ * character carries a "ka-math-lower-N" tag (rise −N px, N the formula's descent), which
+ * puts the formula's baseline there; the view swaps it when the font size changes. The
+ * tags are shared by name, so a long kiosk session does not grow the tag table. The widget is an image for screen readers, labelled with ka_tex_to_text();
  * copying the paragraph gives U+FFFC for it, as for any anchored widget.
  *
  * A formula that does not parse is inserted as its source text.
@@ -399,22 +400,17 @@ ka_math_insert_inline (GtkTextView *view,
     GtkTextChildAnchor *anchor;
     GtkWidget *child = ka_math_view_new (source, FALSE);
     GtkTextIter start;
-    int minimum, natural, minimum_baseline = -1, natural_baseline = -1;
     int offset = gtk_text_iter_get_offset (iter);
-    GtkTextTag *lower = gtk_text_tag_new (NULL);
 
     anchor = gtk_text_buffer_create_child_anchor (buffer, iter);
     gtk_text_view_add_child_at_anchor (view, child, anchor);
-
-    /* Measured in the text view's CSS font: the first drop, before the view is drawn. */
-    gtk_widget_measure (child, GTK_ORIENTATION_VERTICAL, -1, &minimum, &natural,
-                        &minimum_baseline, &natural_baseline);
-    g_object_set (lower, "rise", -(natural - MAX (natural_baseline, 0)) * PANGO_SCALE, NULL);
-    gtk_text_tag_table_add (gtk_text_buffer_get_tag_table (buffer), lower);
     gtk_text_buffer_get_iter_at_offset (buffer, &start, offset);
-    gtk_text_buffer_apply_tag (buffer, lower, &start, iter);
     gtk_text_buffer_apply_tag (buffer, w.math, &start, iter);
-    ka_math_view_set_baseline_tag (KA_MATH_VIEW (child), lower);
-    g_object_unref (lower);
+
+    /* Measured now, in the text view's CSS font, the formula gets its first drop at once;
+     * the view keeps it right when the font size changes. */
+    gtk_widget_measure (child, GTK_ORIENTATION_VERTICAL, -1, NULL, NULL, NULL, NULL);
+    ka_math_view_follow_anchor (KA_MATH_VIEW (child), buffer, anchor);
+    gtk_text_buffer_get_iter_at_offset (buffer, iter, offset + 1);
   }
 }

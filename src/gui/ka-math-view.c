@@ -34,7 +34,11 @@ struct _KaMathView
   KaMathLayout         *layout;       /* (nullable) (owned): for layout_font */
   PangoFontDescription *layout_font;  /* (nullable) (owned) */
 
-  GtkTextTag           *baseline_tag; /* (nullable) (owned): lowers our anchor in a text view */
+  /* In a text view: the buffer and anchor that hold us (weak), whose "ka-math-lower-N"
+   * tag puts our baseline on the line's. */
+  GtkTextBuffer        *anchor_buffer;
+  GtkTextChildAnchor   *anchor;
+  int                   anchor_descent;
   guint                 baseline_idle;
 };
 
@@ -50,34 +54,64 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (KaMathView, ka_math_view, GTK_TYPE_WIDGET)
 
-/* GTK 4.8 sets an anchored child with its bottom on the text baseline; the anchor's tag
- * lowers it by the formula's descent. Changed from an idle, never while GTK lays out. */
+/* GTK 4.8 sets an anchored child with its bottom on the text baseline, so the anchor
+ * character carries "ka-math-lower-N" (rise −N px): the formula's descent. Tags are shared
+ * by name, so a long session does not grow the tag table; the tag is swapped from an idle
+ * when the descent changes (a new font size), never while GTK lays out. */
 static gboolean
-update_baseline_tag_cb (gpointer data)
+update_anchor_tag_cb (gpointer data)
 {
   KaMathView *self = data;
+  GtkTextTagTable *table;
+  g_autofree char *name = NULL;
+  GtkTextTag *tag;
+  GtkTextIter start, end;
+  GSList *tags;
   int descent;
 
   self->baseline_idle = 0;
-  if (self->baseline_tag == NULL || self->layout == NULL)
+  if (self->anchor_buffer == NULL || self->anchor == NULL || self->layout == NULL
+      || gtk_text_child_anchor_get_deleted (self->anchor))
     return G_SOURCE_REMOVE;
 
   descent = (int) ceil (ka_math_layout_get_descent (self->layout));
-  {
-    int rise;
+  if (descent == self->anchor_descent)
+    return G_SOURCE_REMOVE;
+  self->anchor_descent = descent;
 
-    g_object_get (self->baseline_tag, "rise", &rise, NULL);
-    if (rise != -descent * PANGO_SCALE)
-      g_object_set (self->baseline_tag, "rise", -descent * PANGO_SCALE, NULL);
-  }
+  table = gtk_text_buffer_get_tag_table (self->anchor_buffer);
+  name = g_strdup_printf ("ka-math-lower-%d", descent);
+  tag = gtk_text_tag_table_lookup (table, name);
+  if (tag == NULL)
+    {
+      tag = gtk_text_tag_new (name);
+      g_object_set (tag, "rise", -descent * PANGO_SCALE, NULL);
+      gtk_text_tag_table_add (table, tag);
+      g_object_unref (tag);
+    }
+
+  gtk_text_buffer_get_iter_at_child_anchor (self->anchor_buffer, &start, self->anchor);
+  end = start;
+  gtk_text_iter_forward_char (&end);
+  tags = gtk_text_iter_get_tags (&start);
+  for (GSList *l = tags; l != NULL; l = l->next)
+    {
+      g_autofree char *other = NULL;
+
+      g_object_get (l->data, "name", &other, NULL);
+      if (other != NULL && g_str_has_prefix (other, "ka-math-lower-") && l->data != tag)
+        gtk_text_buffer_remove_tag (self->anchor_buffer, l->data, &start, &end);
+    }
+  g_slist_free (tags);
+  gtk_text_buffer_apply_tag (self->anchor_buffer, tag, &start, &end);
   return G_SOURCE_REMOVE;
 }
 
 static void
 queue_baseline_update (KaMathView *self)
 {
-  if (self->baseline_tag != NULL && self->baseline_idle == 0)
-    self->baseline_idle = g_idle_add (update_baseline_tag_cb, self);
+  if (self->anchor != NULL && self->baseline_idle == 0)
+    self->baseline_idle = g_idle_add (update_anchor_tag_cb, self);
 }
 
 /* The layout for the widget's current font; rebuilt when CSS changes the font. */
@@ -177,7 +211,8 @@ ka_math_view_dispose (GObject *object)
   KaMathView *self = KA_MATH_VIEW (object);
 
   g_clear_handle_id (&self->baseline_idle, g_source_remove);
-  g_clear_object (&self->baseline_tag);
+  g_clear_weak_pointer (&self->anchor_buffer);
+  g_clear_weak_pointer (&self->anchor);
 
   G_OBJECT_CLASS (ka_math_view_parent_class)->dispose (object);
 }
@@ -330,21 +365,30 @@ ka_math_view_get_parsed (KaMathView *self)
 }
 
 /**
- * ka_math_view_set_baseline_tag:
- * @self: a math view in a text view's child anchor
- * @tag: (nullable): the tag on its anchor character
+ * ka_math_view_follow_anchor:
+ * @self: a math view added to a text view at @anchor
+ * @buffer: the buffer that holds @anchor
+ * @anchor: the view's child anchor
  *
- * Keeps @tag's rise at minus the formula's descent, so the formula's baseline stays on
- * the line's when the font size changes (ka_math_insert_inline() sets this up).
+ * Keeps the anchor character's "ka-math-lower-N" tag at the formula's descent, so its
+ * baseline stays on the line's when the font size changes. ka_math_insert_inline() sets
+ * this up; the tag is applied at once if the formula is already laid out.
  */
 void
-ka_math_view_set_baseline_tag (KaMathView *self,
-                               GtkTextTag *tag)
+ka_math_view_follow_anchor (KaMathView         *self,
+                            GtkTextBuffer      *buffer,
+                            GtkTextChildAnchor *anchor)
 {
   g_return_if_fail (KA_IS_MATH_VIEW (self));
-  g_return_if_fail (tag == NULL || GTK_IS_TEXT_TAG (tag));
+  g_return_if_fail (GTK_IS_TEXT_BUFFER (buffer));
+  g_return_if_fail (GTK_IS_TEXT_CHILD_ANCHOR (anchor));
 
-  g_set_object (&self->baseline_tag, tag);
+  g_set_weak_pointer (&self->anchor_buffer, buffer);
+  g_set_weak_pointer (&self->anchor, anchor);
+  self->anchor_descent = -1;
   if (self->layout != NULL)
-    queue_baseline_update (self);
+    {
+      g_clear_handle_id (&self->baseline_idle, g_source_remove);
+      update_anchor_tag_cb (self);
+    }
 }

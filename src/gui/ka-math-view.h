@@ -24,8 +24,9 @@ const char *ka_math_view_get_tex    (KaMathView    *self);
 const char *ka_math_view_get_text   (KaMathView    *self);
 gboolean    ka_math_view_get_display (KaMathView   *self);
 gboolean    ka_math_view_get_parsed (KaMathView    *self);
-void        ka_math_view_set_baseline_tag (KaMathView *self,
-                                     GtkTextTag    *tag);
+void        ka_math_view_follow_anchor (KaMathView        *self,
+                                        GtkTextBuffer     *buffer,
+                                        GtkTextChildAnchor *anchor);
 
 void        ka_math_insert_inline   (GtkTextView   *view,
                                      GtkTextIter   *iter,
