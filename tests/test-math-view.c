@@ -113,6 +113,16 @@ test_geometry (void)
   g_assert_cmpfloat (ka_math_layout_get_ascent (sum_display) + ka_math_layout_get_descent (sum_display),
                      >, ka_math_layout_get_ascent (sum_inline) + ka_math_layout_get_descent (sum_inline));
 
+  /* \middle grows with its \left and \right (drawn, no longer the font's "|"); a plain
+   * one stays a glyph. */
+  {
+    g_autoptr(KaMathLayout) tall = layout_for (label, "\\left\\{ x \\middle| \\frac{\\frac{a}{b}}{c} \\right\\}", TRUE);
+    g_autoptr(KaMathLayout) flat = layout_for (label, "\\left\\{ x \\middle| y \\right\\}", TRUE);
+
+    g_assert_false (ka_math_layout_find_glyph (tall, "|", NULL, NULL, NULL));
+    g_assert_true (ka_math_layout_find_glyph (flat, "|", NULL, NULL, NULL));
+  }
+
   gtk_window_destroy (GTK_WINDOW (window));
 
   /* Two dimensions: each construct is taller than what it is made of. */

@@ -84,6 +84,7 @@ typedef struct
   PangoContext         *context;
   PangoFontDescription *font;
   double                px;       /* the font size in pixels */
+  double                middle;   /* height for \middle delimiters, 0 outside \left…\right */
 } Ctx;
 
 static Box *layout_node (Ctx *ctx, const KaTexNode *node, Style style);
@@ -538,6 +539,8 @@ layout_symbol (Ctx             *ctx,
 {
   Box *box;
 
+  if (node->size < 0 && ctx->middle > 0)
+    return delimiter_box (ctx, style, node->text, ctx->middle);
   if (node->size > 0)
     {
       static const double heights[] = { 1.0, 1.2, 1.8, 2.4, 3.0 };
@@ -729,6 +732,19 @@ layout_sqrt (Ctx             *ctx,
   return box;
 }
 
+static gboolean
+has_middle (const KaTexNode *row)
+{
+  for (guint i = 0; i < ka_tex_node_n_children (row); i++)
+    {
+      const KaTexNode *child = ka_tex_node_child (row, i);
+
+      if (child->kind == KA_TEX_SYMBOL && child->size < 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static Box *
 layout_delimited (Ctx             *ctx,
                   const KaTexNode *node,
@@ -736,10 +752,23 @@ layout_delimited (Ctx             *ctx,
 {
   double px = style_px (ctx, style);
   double a = axis (ctx, style);
-  Box *inner = layout_row (ctx, node->body, style);
-  double needed = 2 * MAX (inner->ascent - a, inner->descent + a);
-  double height = needed <= 1.2 * px ? needed : needed + 0.1 * px;
-  Box *box = box_new ();
+  double saved_middle = ctx->middle;
+  Box *inner, *box;
+  double needed, height;
+
+  ctx->middle = 0;
+  inner = layout_row (ctx, node->body, style);
+  needed = 2 * MAX (inner->ascent - a, inner->descent + a);
+  height = needed <= 1.2 * px ? needed : needed + 0.1 * px;
+  if (has_middle (node->body) && height > 1.2 * px)
+    {
+      /* Again, with each \middle as tall as the \left and \right. */
+      box_free (inner);
+      ctx->middle = height;
+      inner = layout_row (ctx, node->body, style);
+    }
+  ctx->middle = saved_middle;
+  box = box_new ();
 
   box_append (box, delimiter_box (ctx, style, node->text, height));
   box_append (box, inner);
