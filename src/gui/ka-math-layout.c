@@ -578,8 +578,11 @@ layout_scripts (Ctx             *ctx,
 {
   Style small = script_style (style);
   double px = style_px (ctx, style);
+  /* ′ is already a raised glyph: f′(x) sets it at full size on the baseline. */
+  gboolean primes = node->sup != NULL && node->sub == NULL && node->sup->kind == KA_TEX_SYMBOL
+                    && node->sup->text != NULL && g_str_has_prefix (node->sup->text, "′");
   Box *base = layout_row (ctx, node->body, style);
-  Box *sup = node->sup != NULL ? layout_row (ctx, node->sup, small) : NULL;
+  Box *sup = node->sup != NULL ? layout_row (ctx, node->sup, primes ? style : small) : NULL;
   Box *sub = node->sub != NULL ? layout_row (ctx, node->sub, small) : NULL;
   Box *box = box_new ();
 
@@ -621,7 +624,7 @@ layout_scripts (Ctx             *ctx,
 
     box->ascent = base->ascent;
     box->descent = base->descent;
-    if (sup != NULL)
+    if (sup != NULL && !primes)
       {
         u = MAX (base->ascent - 0.36 * px, style == STYLE_DISPLAY ? 0.42 * px : 0.38 * px);
         u = MAX (u, sup->descent + 0.11 * px);
