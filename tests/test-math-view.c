@@ -113,6 +113,16 @@ test_geometry (void)
   g_assert_cmpfloat (ka_math_layout_get_ascent (sum_display) + ka_math_layout_get_descent (sum_display),
                      >, ka_math_layout_get_ascent (sum_inline) + ka_math_layout_get_descent (sum_inline));
 
+  /* A prime is a full-size glyph after its base, not a tiny superscript. */
+  {
+    g_autoptr(KaMathLayout) prime = layout_for (label, "f'(x)", FALSE);
+    double s_f, s_prime;
+
+    g_assert_true (ka_math_layout_find_glyph (prime, "f", NULL, NULL, &s_f));
+    g_assert_true (ka_math_layout_find_glyph (prime, "′", NULL, NULL, &s_prime));
+    g_assert_cmpfloat (s_prime, ==, s_f);
+  }
+
   /* \middle grows with its \left and \right (drawn, no longer the font's "|"); a plain
    * one stays a glyph. */
   {
@@ -149,6 +159,13 @@ test_font_size (void)
 
   measure (view, &width1, &height1, &baseline1);
   g_assert_cmpint (baseline1, >, 0);
+  {
+    int minimum, natural;
+
+    /* Honest: a formula cannot shrink, so its minimum width is its natural width. */
+    gtk_widget_measure (view, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, &natural, NULL, NULL);
+    g_assert_cmpint (minimum, ==, natural);
+  }
   g_assert_cmpint (baseline1, <, height1);
 
   gtk_css_provider_load_from_data (provider, "kamath { font-size: 200%; }", -1);
