@@ -648,7 +648,6 @@ test_view_math (Fixture       *fixture,
   g_autoptr(GPtrArray) maths = NULL;
   g_autofree char *text = NULL;
   g_autofree char *ksp = ka_tex_to_text ("K_{sp}", -1);
-  g_autofree char *euler = ka_tex_to_text ("e^{i\\pi} + 1 = 0", -1);
   GtkWidget *child;
 
   thread_init (&thread, 1,
@@ -669,7 +668,10 @@ test_view_math (Fixture       *fixture,
 
   text = view_text (fixture->view);
   g_assert_nonnull (strstr (text, ksp));
-  g_assert_nonnull (strstr (text, euler));
+  /* Inline, a script with letters is raised text ("eiπ" with "iπ" raised), so the
+   * buffer holds the formula's characters, not ka_tex_to_text()'s reading of it. */
+  g_assert_nonnull (strstr (text, "π + 1 = 0"));
+  g_assert_null (strstr (text, "\\pi"));
   g_assert_nonnull (strstr (text, "값은 $5 and $10."));
   g_assert_null (strstr (text, "\\("));
   g_assert_null (strstr (text, "\\["));

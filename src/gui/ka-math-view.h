@@ -21,6 +21,12 @@ G_DECLARE_FINAL_TYPE (KaMathView, ka_math_view, KA, MATH_VIEW, GtkWidget)
 GtkWidget  *ka_math_view_new        (const char    *tex,
                                      gboolean       display);
 const char *ka_math_view_get_tex    (KaMathView    *self);
+const char *ka_math_view_get_text   (KaMathView    *self);
+gboolean    ka_math_view_get_display (KaMathView   *self);
+gboolean    ka_math_view_get_parsed (KaMathView    *self);
+void        ka_math_view_follow_anchor (KaMathView        *self,
+                                        GtkTextBuffer     *buffer,
+                                        GtkTextChildAnchor *anchor);
 
 void        ka_math_insert_inline   (GtkTextView   *view,
                                      GtkTextIter   *iter,
