@@ -574,8 +574,8 @@ test_keys (Fixture       *f,
   g_assert_true (GTK_IS_LABEL (focus));
   g_assert_nonnull (gtk_widget_get_ancestor (focus, KA_TYPE_HEIGHT_CLAMP));
   ka_gui_test_send_key (GTK_WINDOW (f->window), GDK_KEY_Tab, 0);
-  g_assert_true (gtk_root_get_focus (GTK_ROOT (f->window)) ==
-                 GTK_WIDGET (ka_response_view_get_text_view (a)));
+  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (f->window)),
+                                         GTK_WIDGET (a)));
   /* An answer's blocks (prose, code, tables) each take the focus in turn; then B's. */
   for (guint presses = 0; ; presses++)
     {
@@ -587,7 +587,8 @@ test_keys (Fixture       *f,
       g_assert_nonnull (now);
       if (!gtk_widget_is_ancestor (now, GTK_WIDGET (a)))
         {
-          g_assert_true (now == GTK_WIDGET (ka_response_view_get_text_view (b)));
+          /* B's first block that takes the focus (prose, or code or a table). */
+          g_assert_true (gtk_widget_is_ancestor (now, GTK_WIDGET (b)));
           break;
         }
     }
