@@ -335,7 +335,9 @@ check_equal_panes (KaWindow   *window,
   /* Lay the new text out, but render at once: transitions run in frame time. B's answer
    * and A's are new blocks, laid out over a few frames; a difference that lasts is one
    * the app made. */
-  for (guint frame = 0; frame < 120; frame++)
+  /* Up to ten seconds: a loaded machine lays text out slowly. */
+  for (gint64 until = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+       g_get_monotonic_time () < until; )
     {
       /* Idle work first (the text views' line layout), then a frame that allocates and
        * draws what it changed. */
